@@ -1,0 +1,110 @@
+# libnn: build with `make`, test with `make test`, demo with `make run`.
+# Sources are found by wildcard: a new layer or optimizer is one new file.
+
+VERSION      := 0.1.0
+SOVERSION    := 0
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+BUILD        ?= build
+
+CC           ?= cc
+CXX          ?= c++
+OPT          ?= -O2 -g
+WARN         := -Wall -Wextra -Wpedantic
+# -ffp-contract=off: the compiler must not fuse a*b+c on its own; every FMA
+# is an explicit fmaf so all SIMD paths and architectures agree bit for bit.
+NUMERIC      := -ffp-contract=off -fno-math-errno
+LIB_CFLAGS   := -std=c11 $(OPT) $(WARN) $(NUMERIC) -fPIC -fvisibility=hidden -Iinclude -Ilib $(CFLAGS)
+TEST_CFLAGS  := -std=c11 $(OPT) $(WARN) $(NUMERIC) -Iinclude -Ilib -Itests $(CFLAGS)
+LDLIBS_LIB   := -lm
+
+LIB_SRC      := $(sort $(wildcard lib/*/*.c))
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC     := $(sort $(wildcard tests/*.c))
+TEST_OBJ     := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_CXX     := $(sort $(wildcard tests/*.cpp))
+TEST_CXX_OBJ := $(TEST_CXX:%.cpp=$(BUILD)/%.o)
+EX_SRC       := $(sort $(wildcard examples/*.c))
+EX_BIN       := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+
+STATIC       := $(BUILD)/libnn.a
+SHARED_REAL  := $(BUILD)/libnn.so.$(VERSION)
+SHARED_SO    := $(BUILD)/libnn.so.$(SOVERSION)
+SHARED_DEV   := $(BUILD)/libnn.so
+
+.PHONY: all lib test test-sanitize run examples install uninstall clean check-exports
+
+all: lib examples $(BUILD)/run_tests
+
+lib: $(STATIC) $(SHARED_DEV)
+
+$(BUILD)/lib/%.o: lib/%.c include/nn.h $(wildcard lib/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED_REAL): $(LIB_OBJ) lib/libnn.map
+	$(CC) -shared -Wl,-soname,libnn.so.$(SOVERSION) -Wl,--version-script=lib/libnn.map \
+	    -Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS_LIB) $(LDFLAGS)
+
+$(SHARED_SO): $(SHARED_REAL)
+	ln -sf libnn.so.$(VERSION) $@
+$(SHARED_DEV): $(SHARED_SO)
+	ln -sf libnn.so.$(SOVERSION) $@
+
+$(BUILD)/tests/%.o: tests/%.c include/nn.h tests/harness.h $(wildcard lib/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.cpp include/nn.h tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -Itests -c $< -o $@
+
+$(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC)
+	$(CXX) -o $@ $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC) -lm $(LDFLAGS)
+
+$(BUILD)/examples/%: examples/%.c $(wildcard examples/*.h) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+
+examples: $(EX_BIN)
+
+test: all check-exports
+	$(BUILD)/run_tests
+
+# Exported symbols must all start with nn_ and the .so must need only libc/libm.
+check-exports: $(SHARED_REAL)
+	@bad=$$(nm -D --defined-only $(SHARED_REAL) | awk '{print $$3}' | grep -v '^nn_' | grep -vE '^(_init|_fini|_edata|_end|__bss_start|LIBNN_[0-9_.]+)$$' || true); \
+	if [ -n "$$bad" ]; then echo "non-nn_ exports: $$bad"; exit 1; fi
+	@deps=$$(ldd $(SHARED_REAL) 2>/dev/null | grep -vE 'linux-vdso|libc\.so|libm\.so|ld-linux|libpthread' || true); \
+	if [ -n "$$deps" ]; then echo "unexpected dependencies: $$deps"; exit 1; fi
+	@echo "exports: only nn_ symbols; dependencies: libc, libm"
+
+test-sanitize:
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" build-san/run_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/run_tests
+
+run: $(BUILD)/examples/digits
+	$(BUILD)/examples/digits examples/data/digits.csv
+
+install: lib
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/nn.h $(DESTDIR)$(INCLUDEDIR)/nn.h
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libnn.a
+	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/libnn.so.$(VERSION)
+	ln -sf libnn.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnn.so.$(SOVERSION)
+	ln -sf libnn.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libnn.so
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' -e 's|@includedir@|$(INCLUDEDIR)|' \
+	    -e 's|@version@|$(VERSION)|' pkgconfig/nn.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/nn.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/nn.h $(DESTDIR)$(LIBDIR)/libnn.a $(DESTDIR)$(LIBDIR)/libnn.so* \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/nn.pc
+
+clean:
+	rm -rf build build-san

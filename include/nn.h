@@ -1,0 +1,274 @@
+/*
+ * libnn: Keras-style Sequential neural networks in C.
+ *
+ * One public header. It compiles as C99 and as C++, includes nothing beyond
+ * <stddef.h> and <stdint.h>, and exposes only opaque handles, so the ABI can
+ * grow by appending functions and enum values. See docs/ABI.md.
+ */
+#ifndef NN_H
+#define NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NN_VERSION_MAJOR 0
+#define NN_VERSION_MINOR 1
+#define NN_VERSION_PATCH 0
+
+#if defined(_WIN32) && defined(NN_BUILDING_DLL)
+#define NN_API __declspec(dllexport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define NN_API __attribute__((visibility("default")))
+#else
+#define NN_API
+#endif
+
+/* ---- Opaque handles ---------------------------------------------------- */
+
+typedef struct nn_model nn_model;
+typedef struct nn_layer nn_layer;
+typedef struct nn_optimizer nn_optimizer;
+typedef struct nn_callback nn_callback;
+
+/* ---- Enums: explicit values, append-only, int-sized via sentinels ------- */
+
+typedef enum nn_status {
+    NN_OK = 0,
+    NN_ERR_INVALID_ARG = 1, /* NULL pointer, zero size, out-of-range value */
+    NN_ERR_NOMEM = 2,       /* an allocation failed; the model is unchanged */
+    NN_ERR_SHAPE = 3,       /* data dimensions do not match the model */
+    NN_ERR_STATE = 4,       /* e.g. fit before compile, add after compile */
+    NN_ERR_IO = 5,          /* file could not be read or written */
+    NN_ERR_FORMAT = 6,      /* not a valid libnn model / CSV */
+    NN_ERR_NONFINITE = 7,   /* NaN or Inf in input data or in the loss */
+    NN_ERR_UNSUPPORTED = 8, /* feature not built in */
+    NN_STATUS_MAX_ = 0x7FFFFFFF
+} nn_status;
+
+typedef enum nn_activation {
+    NN_LINEAR = 0,
+    NN_RELU = 1,
+    NN_LEAKY_RELU = 2, /* slope 0.2 (keras.activations.leaky_relu) */
+    NN_ELU = 3,        /* alpha 1.0 */
+    NN_SELU = 4,
+    NN_SIGMOID = 5,
+    NN_TANH = 6,
+    NN_SOFTMAX = 7,
+    NN_SOFTPLUS = 8,
+    NN_GELU = 9,       /* exact (erf) form, Keras' default approximate=False */
+    NN_SWISH = 10,
+    NN_ACTIVATION_MAX_ = 0x7FFFFFFF
+} nn_activation;
+
+typedef enum nn_loss {
+    NN_LOSS_MSE = 0,
+    NN_LOSS_MAE = 1,
+    NN_LOSS_HUBER = 2, /* delta 1.0, see nn_model_set_huber_delta */
+    NN_LOSS_BINARY_CROSSENTROPY = 3,
+    NN_LOSS_CATEGORICAL_CROSSENTROPY = 4,
+    NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 5,
+    NN_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS = 6,
+    NN_LOSS_MAX_ = 0x7FFFFFFF
+} nn_loss;
+
+typedef enum nn_initializer {
+    NN_INIT_GLOROT_UNIFORM = 0,
+    NN_INIT_GLOROT_NORMAL = 1,
+    NN_INIT_HE_NORMAL = 2,
+    NN_INIT_HE_UNIFORM = 3,
+    NN_INIT_LECUN_NORMAL = 4,
+    NN_INIT_ZEROS = 5,
+    NN_INIT_ONES = 6,
+    NN_INITIALIZER_MAX_ = 0x7FFFFFFF
+} nn_initializer;
+
+typedef enum nn_metric {
+    NN_METRIC_ACCURACY = 0,
+    NN_METRIC_MAE = 1,
+    NN_METRIC_MSE = 2,
+    NN_METRIC_RMSE = 3,
+    NN_METRIC_MAX_ = 0x7FFFFFFF
+} nn_metric;
+
+/* ---- Version and errors ------------------------------------------------ */
+
+/* "MAJOR.MINOR.PATCH" of the library actually linked. */
+NN_API const char *nn_version(void);
+/* Static text for a status code ("invalid argument", ...). */
+NN_API const char *nn_status_string(nn_status s);
+/* Detailed message of the model's last failure; "" when the last call succeeded. */
+NN_API const char *nn_model_error(const nn_model *m);
+/* Thread-local: why the last constructor (or call without a model) in this thread failed. */
+NN_API const char *nn_last_error(void);
+
+/* ---- Allocator (frozen layout) ----------------------------------------- */
+
+typedef struct nn_allocator {
+    void *(*alloc)(void *user, size_t size); /* returns NULL on failure */
+    void (*free)(void *user, void *ptr);     /* must accept NULL */
+    void *user;
+} nn_allocator;
+
+/* Allocator used by constructors and models created without one; NULL restores malloc/free.
+   Call once at start-up, before any other call. */
+NN_API nn_status nn_set_default_allocator(const nn_allocator *a);
+
+/* ---- Log sink ---------------------------------------------------------- */
+
+/* Receives each line of verbose output (no trailing newline unless a progress update). */
+typedef void (*nn_log_fn)(void *user, const char *text);
+/* Replace where this model's verbose output goes; fn NULL restores stderr. */
+NN_API nn_status nn_model_set_log_sink(nn_model *m, nn_log_fn fn, void *user);
+
+/* ---- Model ------------------------------------------------------------- */
+
+/* New empty Sequential model taking rows of input_dim features; NULL on failure (see nn_last_error). */
+NN_API nn_model *nn_model_create(size_t input_dim);
+/* Same, but every byte the model allocates goes through a (copied; a->user must outlive the model). */
+NN_API nn_model *nn_model_create_with_allocator(size_t input_dim, const nn_allocator *a);
+/* Free the model and everything it owns; accepts NULL. */
+NN_API void nn_model_free(nn_model *m);
+/* Append a layer; the model owns it from now on, also when this fails. */
+NN_API nn_status nn_model_add(nn_model *m, nn_layer *layer);
+/* Build weights, attach optimizer (owned by the model from now on, also on failure) and loss. */
+NN_API nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss);
+/* Seed for weights, shuffling and dropout: same seed + same data => same bits. Set before compile. */
+NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
+/* Number of input features. */
+NN_API size_t nn_model_input_dim(const nn_model *m);
+/* Width of the last layer (input_dim when there are no layers). */
+NN_API size_t nn_model_output_dim(const nn_model *m);
+/* Total number of weights (trainable and not), as Keras' count_params. */
+NN_API size_t nn_model_param_count(const nn_model *m);
+/* Number of trainable weights. */
+NN_API size_t nn_model_trainable_param_count(const nn_model *m);
+/* Number of layers added so far. */
+NN_API size_t nn_model_layer_count(const nn_model *m);
+/* Keras-like summary table into buf (always NUL-terminated); *needed gets the full length + 1.
+   With buf NULL and cap 0 only *needed is set; with verbose != 0 use nn_model_print_summary. */
+NN_API nn_status nn_model_summary(const nn_model *m, char *buf, size_t cap, size_t *needed);
+/* Write the summary through the model's log sink. */
+NN_API nn_status nn_model_print_summary(nn_model *m);
+/* Huber loss delta (Keras default 1.0). */
+NN_API nn_status nn_model_set_huber_delta(nn_model *m, float delta);
+
+/* ---- Training ---------------------------------------------------------- */
+
+/* Train for epochs over n rows of x (n*input_dim) and y (n*output_dim, or n class indices for
+   sparse categorical crossentropy). Preallocates everything before the first step. */
+NN_API nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, int epochs,
+                              int batch_size);
+/* Hold out the LAST fraction of the rows (taken before shuffling) for validation; 0 disables. */
+NN_API nn_status nn_model_set_validation_split(nn_model *m, float fraction);
+/* Validation rows (copied); x NULL clears. Takes precedence over the split. */
+NN_API nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float *y, size_t n);
+/* Reshuffle training rows every epoch (default 1). */
+NN_API nn_status nn_model_set_shuffle(nn_model *m, int shuffle);
+/* 0 silent (default), 1 progress bar per epoch, 2 one line per epoch; via the log sink. */
+NN_API nn_status nn_model_set_verbose(nn_model *m, int verbose);
+/* Track a metric in history and evaluate (key "accuracy", "mae", "mse", "rmse"). */
+NN_API nn_status nn_model_add_metric(nn_model *m, nn_metric metric);
+/* Attach a callback; the model owns it from now on, also when this fails. */
+NN_API nn_status nn_model_add_callback(nn_model *m, nn_callback *cb);
+/* Current learning rate of the compiled optimizer (NAN before compile). */
+NN_API float nn_model_learning_rate(const nn_model *m);
+/* Set the learning rate of the compiled optimizer. */
+NN_API nn_status nn_model_set_learning_rate(nn_model *m, float lr);
+/* Ask a running fit to stop after the current epoch (from a callback). */
+NN_API nn_status nn_model_stop_training(nn_model *m);
+
+/* ---- Results ----------------------------------------------------------- */
+
+/* Number of epochs recorded by the last fit. */
+NN_API size_t nn_model_history_len(const nn_model *m);
+/* History value for key ("loss", "val_loss", "mae", "val_mae", "accuracy", "learning_rate", ...)
+   at epoch (0-based); NAN when absent. */
+NN_API float nn_model_history(const nn_model *m, const char *key, size_t epoch);
+/* Number of history keys, and the i-th key (in Keras order: loss, metrics, val_*, learning_rate). */
+NN_API size_t nn_model_history_key_count(const nn_model *m);
+NN_API const char *nn_model_history_key(const nn_model *m, size_t i);
+/* Loss (with regularization) over n rows in inference mode; metrics readable with
+   nn_model_evaluated_metric. */
+NN_API nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, size_t n, float *loss);
+/* Value of a metric from the last nn_model_evaluate (key as in history, e.g. "mae"); NAN if absent. */
+NN_API float nn_model_evaluated_metric(const nn_model *m, const char *key);
+/* Outputs for n rows into out (n*output_dim floats). Allocates nothing once the model is built. */
+NN_API nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out);
+/* One row; allocates nothing once the model is built. */
+NN_API nn_status nn_model_predict_one(nn_model *m, const float *x, float *out);
+
+/* ---- Layers ------------------------------------------------------------ */
+
+/* Fully connected layer with fused activation; kernel glorot_uniform, bias zeros. */
+NN_API nn_layer *nn_dense(size_t units, nn_activation act);
+/* Inverted dropout active only in training, seeded from the model's generator. */
+NN_API nn_layer *nn_dropout(float rate);
+/* Free a layer that was never added to a model; accepts NULL. */
+NN_API void nn_layer_free(nn_layer *l);
+/* Kernel initializer of a Dense layer (default NN_INIT_GLOROT_UNIFORM). */
+NN_API nn_status nn_layer_set_kernel_initializer(nn_layer *l, nn_initializer init);
+/* Bias initializer of a Dense layer (default NN_INIT_ZEROS). */
+NN_API nn_status nn_layer_set_bias_initializer(nn_layer *l, nn_initializer init);
+/* Kernel penalty l1*sum|w| + l2*sum w^2 (Keras L1L2), added to the loss. */
+NN_API nn_status nn_layer_set_kernel_regularizer(nn_layer *l, float l1, float l2);
+/* Slope for x < 0 of NN_LEAKY_RELU (default 0.2). */
+NN_API nn_status nn_layer_set_leaky_slope(nn_layer *l, float slope);
+/* Layer i of the model (borrowed), NULL when out of range. */
+NN_API nn_layer *nn_model_layer(nn_model *m, size_t i);
+/* Output width of a layer (0 until it knows its input). */
+NN_API size_t nn_layer_output_dim(const nn_layer *l);
+
+/* ---- Optimizers -------------------------------------------------------- */
+
+/* SGD (Keras default lr 0.01, momentum 0, nesterov off). */
+NN_API nn_optimizer *nn_sgd(float lr, float momentum, int nesterov);
+/* Adam (beta1 0.9, beta2 0.999, epsilon 1e-7, amsgrad off). */
+NN_API nn_optimizer *nn_adam(float lr);
+/* AdamW: Adam with decoupled weight decay (Keras default 0.004). */
+NN_API nn_optimizer *nn_adamw(float lr, float weight_decay);
+/* RMSprop (rho 0.9, momentum 0, epsilon 1e-7, centered off). */
+NN_API nn_optimizer *nn_rmsprop(float lr);
+/* Adagrad (initial accumulator 0.1, epsilon 1e-7). */
+NN_API nn_optimizer *nn_adagrad(float lr);
+/* Free an optimizer never handed to a model; accepts NULL. */
+NN_API void nn_optimizer_free(nn_optimizer *o);
+NN_API nn_status nn_optimizer_set_beta1(nn_optimizer *o, float beta1);       /* Adam/AdamW */
+NN_API nn_status nn_optimizer_set_beta2(nn_optimizer *o, float beta2);       /* Adam/AdamW */
+NN_API nn_status nn_optimizer_set_epsilon(nn_optimizer *o, float epsilon);   /* Adam/AdamW/RMSprop/Adagrad */
+NN_API nn_status nn_optimizer_set_amsgrad(nn_optimizer *o, int amsgrad);     /* Adam/AdamW */
+NN_API nn_status nn_optimizer_set_rho(nn_optimizer *o, float rho);           /* RMSprop */
+NN_API nn_status nn_optimizer_set_momentum(nn_optimizer *o, float momentum); /* SGD/RMSprop */
+NN_API nn_status nn_optimizer_set_centered(nn_optimizer *o, int centered);   /* RMSprop */
+NN_API nn_status nn_optimizer_set_initial_accumulator(nn_optimizer *o, float v); /* Adagrad */
+NN_API nn_status nn_optimizer_set_weight_decay(nn_optimizer *o, float wd);   /* AdamW */
+/* Clip each weight tensor's gradient to this L2 norm (0 = off). */
+NN_API nn_status nn_optimizer_set_clipnorm(nn_optimizer *o, float clipnorm);
+/* Clip the gradient of all weights together to this L2 norm (0 = off). */
+NN_API nn_status nn_optimizer_set_global_clipnorm(nn_optimizer *o, float clipnorm);
+/* Clip every gradient element to [-v, v] (0 = off). */
+NN_API nn_status nn_optimizer_set_clipvalue(nn_optimizer *o, float clipvalue);
+
+/* ---- Callbacks --------------------------------------------------------- */
+
+/* Stop when monitor has not improved by min_delta for patience epochs; optionally restore the
+   best weights (Keras semantics, mode decided from the name). */
+NN_API nn_callback *nn_early_stopping(const char *monitor, float min_delta, int patience,
+                                      int restore_best_weights);
+/* Hooks of a custom callback; any may be NULL. Returning non-zero stops training. */
+typedef int (*nn_epoch_fn)(nn_model *m, int epoch, void *user);
+typedef int (*nn_batch_fn)(nn_model *m, int batch, float batch_loss, void *user);
+/* Callback from function pointers: epoch begin/end and batch end. */
+NN_API nn_callback *nn_callback_custom(nn_epoch_fn on_epoch_begin, nn_epoch_fn on_epoch_end,
+                                       nn_batch_fn on_batch_end, void *user);
+/* Free a callback never handed to a model; accepts NULL. */
+NN_API void nn_callback_free(nn_callback *cb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NN_H */
