@@ -26,7 +26,7 @@ void nni_gemm_release(nni_gemm *g, const nn_allocator *a)
     g->work_floats = 0;
 }
 
-void nni_gemm(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t n, size_t k,
               float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
               float *C, size_t ldc)
 {

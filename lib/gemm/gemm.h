@@ -1,6 +1,6 @@
 /*
  * The one internal GEMM interface. Every matrix product in libnn goes through
- * nni_gemm, so a faster kernel speeds up every layer without touching it.
+ * nni_gemm_run, so a faster kernel speeds up every layer without touching it.
  *
  * Semantics (the bit-exact contract every implementation keeps, whatever the
  * ISA, blocking or thread count):
@@ -34,7 +34,7 @@ nn_status nni_gemm_reserve(nni_gemm *g, const nn_allocator *a, size_t max_m, siz
                            size_t max_k);
 void nni_gemm_release(nni_gemm *g, const nn_allocator *a);
 
-void nni_gemm(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t n, size_t k,
               float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
               float *C, size_t ldc);
 

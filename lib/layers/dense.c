@@ -1,0 +1,78 @@
+/* Dense: out = act(in . W + b), W stored (in_dim x units) as Keras' kernel. */
+#include "layers/layer.h"
+#include "layers/activation.h"
+#include "core/error.h"
+#include <string.h>
+
+static nn_status dense_build(nn_layer *l, size_t in_dim)
+{
+    l->in_dim = in_dim;
+    l->out_dim = l->units;
+    l->n_params = 2;
+    l->spec[0].size = in_dim * l->units;
+    l->spec[0].rows = in_dim;
+    l->spec[0].cols = l->units;
+    l->spec[0].trainable = 1;
+    l->spec[0].role = NNI_KERNEL;
+    l->spec[0].init = l->kernel_init;
+    l->spec[1].size = l->units;
+    l->spec[1].rows = 1;
+    l->spec[1].cols = l->units;
+    l->spec[1].trainable = 1;
+    l->spec[1].role = NNI_BIAS;
+    l->spec[1].init = l->bias_init;
+    if (in_dim != 0 && l->spec[0].size / in_dim != l->units) {
+        nni_set_last_error("Dense(%zu) on %zu inputs: kernel size overflows", l->units, in_dim);
+        return NN_ERR_INVALID_ARG;
+    }
+    return NN_OK;
+}
+
+static size_t dense_scratch(const nn_layer *l, size_t rows)
+{
+    /* Pre-activations are kept for the derivative (gelu, swish need them). */
+    return l->act == NN_LINEAR ? 0 : rows * l->units;
+}
+
+static void dense_forward(nn_layer *l, const nni_fwd *f)
+{
+    size_t r, u = l->units;
+    float *z = l->act == NN_LINEAR ? f->out : f->scratch;
+    /* The bias starts each output's fmaf chain (beta = 1), fusing the add. */
+    for (r = 0; r < f->rows; r++) memcpy(z + r * u, l->param[1], u * sizeof(float));
+    nni_gemm_run(f->gemm, 0, 0, f->rows, u, l->in_dim, 1.0f, f->in, l->in_dim, l->param[0], u, 1.0f, z, u);
+    if (l->act != NN_LINEAR) nni_act_forward(l->act, l->act_alpha, z, f->out, f->rows, u);
+}
+
+static void dense_backward(nn_layer *l, const nni_bwd *b)
+{
+    size_t r, j, u = l->units;
+    float *dz = b->dout;
+    float *db = l->grad[1];
+    if (!b->dout_is_preact && l->act != NN_LINEAR) {
+        dz = b->scratch;
+        nni_act_backward(l->act, l->act_alpha, b->scratch, b->out, b->dout, dz, b->rows, u);
+    }
+    nni_gemm_run(b->gemm, 1, 0, l->in_dim, u, b->rows, 1.0f, b->in, l->in_dim, dz, u, 0.0f, l->grad[0], u);
+    for (j = 0; j < u; j++) db[j] = 0.0f;
+    for (r = 0; r < b->rows; r++)
+        for (j = 0; j < u; j++) db[j] += dz[r * u + j];
+    if (b->din)
+        nni_gemm_run(b->gemm, 0, 1, b->rows, l->in_dim, u, 1.0f, dz, u, l->param[0], u, 0.0f, b->din, l->in_dim);
+}
+
+static const nni_layer_ops dense_ops = {
+    "Dense", "dense", dense_build, dense_forward, dense_backward, dense_scratch, 1,
+};
+
+nn_layer *nn_dense(size_t units, nn_activation act)
+{
+    nn_layer *l;
+    if (units == 0) return (nn_layer *)nni_set_last_error("nn_dense: units must be > 0");
+    if (nni_act_name(act) == NULL) return (nn_layer *)nni_set_last_error("nn_dense: unknown activation %d", (int)act);
+    l = nni_layer_new(&dense_ops);
+    if (!l) return NULL;
+    l->units = units;
+    l->act = act;
+    return l;
+}

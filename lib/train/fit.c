@@ -1,0 +1,251 @@
+/* nn_model_fit: Keras' training loop. Everything it needs is allocated before
+   the first step; the loop itself allocates nothing. */
+#include "train/train.h"
+#include "train/loss.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "optim/optimizer.h"
+#include "callbacks/callback.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct fit_state {
+    const float *x, *y;
+    size_t n_train;
+    const float *vx, *vy;
+    size_t n_val;
+    size_t bs, n_batches;
+    size_t *perm;
+    int epochs;
+} fit_state;
+
+static void set_key(nni_history *h, const char *prefix, const char *name)
+{
+    snprintf(h->keys[h->n_keys++], sizeof h->keys[0], "%s%s", prefix, name);
+}
+
+/* Keys in Keras' order: loss, metrics, val_loss, val_metrics, learning_rate. */
+static nn_status history_prepare(nn_model *m, nni_history *h, int epochs, int with_val)
+{
+    size_t i, per;
+    memset(h, 0, sizeof *h);
+    set_key(h, "", "loss");
+    for (i = 0; i < m->n_metrics; i++) set_key(h, "", nni_metric_key(m->metrics[i]));
+    if (with_val) {
+        set_key(h, "val_", "loss");
+        for (i = 0; i < m->n_metrics; i++) set_key(h, "val_", nni_metric_key(m->metrics[i]));
+    }
+    set_key(h, "", "learning_rate");
+    if (!nni_mul_ok(h->n_keys, (size_t)epochs, &per)) return NN_ERR_NOMEM;
+    h->values = (float *)nni_alloc_array(&m->alloc, per, sizeof(float));
+    if (!h->values) return NN_ERR_NOMEM;
+    h->cap = (size_t)epochs;
+    return NN_OK;
+}
+
+static void gather(const nn_model *m, const fit_state *fs, size_t start, size_t rows)
+{
+    size_t r, in = m->in_dim, td = nni_target_dim(m);
+    for (r = 0; r < rows; r++) {
+        size_t src = fs->perm[start + r];
+        memcpy(m->ws.xb + r * in, fs->x + src * in, in * sizeof(float));
+        memcpy(m->ws.yb + r * td, fs->y + src * td, td * sizeof(float));
+    }
+}
+
+static void backward(nn_model *m, size_t rows, int fused)
+{
+    size_t i;
+    int k = 0;
+    nni_bwd b;
+    b.rows = rows;
+    b.gemm = &m->gemm;
+    b.dout = m->ws.loss_grad;
+    for (i = m->n_layers; i-- > 0;) {
+        nn_layer *l = m->layers[i];
+        b.in = i > 0 ? m->ws.act[i - 1] : m->ws.xb;
+        b.out = m->ws.act[i];
+        b.scratch = m->ws.scratch[i];
+        b.din = i > 0 ? m->ws.dbuf[k] : NULL;
+        b.dout_is_preact = fused && i == m->n_layers - 1;
+        l->ops->backward(l, &b);
+        b.dout = b.din;
+        k ^= 1;
+    }
+}
+
+static void optimizer_step(nn_model *m)
+{
+    nn_optimizer *o = m->opt;
+    nni_optimizer_clip(o, m->grads, m->tensor_off, m->n_tensors);
+    o->iterations++;
+    o->ops->update(o, m->params, m->grads, o->state, m->n_trainable, o->iterations);
+}
+
+static void progress(nn_model *m, size_t done, size_t total, double t0, float loss)
+{
+    char bar[31];
+    size_t i, fill = total ? done * 30 / total : 30;
+    double el = nni_now() - t0, eta = done ? el / (double)done * (double)(total - done) : 0.0;
+    for (i = 0; i < 30; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : '.');
+    bar[30] = '\0';
+    nni_log(m, "\r%zu/%zu [%s] - ETA: %.0fs - loss: %.4f", done, total, bar, eta, (double)loss);
+}
+
+static void epoch_line(nn_model *m, size_t epoch, size_t n_batches, double secs)
+{
+    char line[768];
+    size_t k, pos = 0;
+    const nni_history *h = &m->hist;
+    if (m->verbose == 1)
+        pos += (size_t)snprintf(line, sizeof line, "\r%zu/%zu [==============================] - %.0fs %.0fms/step",
+                                n_batches, n_batches, secs, secs * 1000.0 / (double)n_batches);
+    else
+        pos += (size_t)snprintf(line, sizeof line, "%zu/%zu - %.0fs - %.0fms/step", n_batches, n_batches,
+                                secs, secs * 1000.0 / (double)n_batches);
+    for (k = 0; k < h->n_keys && pos < sizeof line; k++)
+        pos += (size_t)snprintf(line + pos, sizeof line - pos, " - %s: %.4g", h->keys[k],
+                                (double)h->values[epoch * h->n_keys + k]);
+    nni_log(m, "%s\n", line);
+}
+
+static nn_status run_epochs(nn_model *m, fit_state *fs)
+{
+    size_t out = nni_output_dim(m), i;
+    int epoch, fused;
+    nni_loss_args la;
+    {
+        const nn_layer *last = m->layers[m->n_layers - 1];
+        fused = last->ops->fuses_activation && nni_loss_fuses(m->loss, last->act);
+    }
+    for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
+    for (epoch = 0; epoch < fs->epochs; epoch++) {
+        nni_metric_acc acc;
+        size_t b, k, nk = m->hist.n_keys;
+        float *row = m->hist.values + (size_t)epoch * nk;
+        double t0 = nni_now(), last_print = t0;
+        int stop_batches = 0;
+        memset(&acc, 0, sizeof acc);
+        if (m->verbose) nni_log(m, "Epoch %d/%d\n", epoch + 1, fs->epochs);
+        for (i = 0; i < m->n_cbs; i++)
+            if (m->cbs[i]->ops->epoch_begin && m->cbs[i]->ops->epoch_begin(m->cbs[i], m, epoch)) m->stop_requested = 1;
+        if (m->shuffle)
+            for (i = fs->n_train; i > 1; i--) {
+                size_t j = (size_t)nni_rng_below(&m->rng, i), t = fs->perm[i - 1];
+                fs->perm[i - 1] = fs->perm[j];
+                fs->perm[j] = t;
+            }
+        for (b = 0; b < fs->n_batches && !stop_batches; b++) {
+            size_t start = b * fs->bs, rows = fs->n_train - start < fs->bs ? fs->n_train - start : fs->bs;
+            double batch_loss;
+            gather(m, fs, start, rows);
+            la.loss = m->loss;
+            la.huber_delta = m->huber_delta;
+            la.pred = nni_forward(m, m->ws.xb, rows, 1);
+            la.logits = fused ? m->ws.scratch[m->n_layers - 1] : NULL;
+            la.y = m->ws.yb;
+            la.sw = NULL;
+            la.rows = rows;
+            la.cols = out;
+            la.grad = m->ws.loss_grad;
+            batch_loss = nni_loss_sum(&la) / (double)rows + nni_reg_penalty(m);
+            if (!isfinite(batch_loss))
+                return nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
+                                isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
+            acc.loss += batch_loss * (double)rows;
+            nni_metrics_add(&acc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
+            backward(m, rows, fused);
+            nni_reg_grad(m);
+            optimizer_step(m);
+            for (i = 0; i < m->n_cbs; i++)
+                if (m->cbs[i]->ops->batch_end && m->cbs[i]->ops->batch_end(m->cbs[i], m, (int)b, (float)batch_loss)) m->stop_requested = 1;
+            if (m->stop_requested) stop_batches = 1;
+            if (m->verbose == 1 && nni_now() - last_print > 0.2) {
+                last_print = nni_now();
+                progress(m, b + 1, fs->n_batches, t0, (float)(acc.loss / acc.rows));
+            }
+        }
+        k = 0;
+        row[k++] = (float)(acc.loss / acc.rows);
+        for (i = 0; i < m->n_metrics; i++) row[k++] = nni_metric_value(&acc, m->metrics[i]);
+        if (fs->n_val) {
+            nni_metric_acc vacc;
+            memset(&vacc, 0, sizeof vacc);
+            nni_eval_pass(m, fs->vx, fs->vy, NULL, fs->n_val, &vacc);
+            row[k++] = (float)(vacc.loss / (double)fs->n_val + nni_reg_penalty(m));
+            for (i = 0; i < m->n_metrics; i++) row[k++] = nni_metric_value(&vacc, m->metrics[i]);
+        }
+        row[k++] = m->opt->lr;
+        m->hist.len = (size_t)epoch + 1;
+        if (m->verbose) epoch_line(m, (size_t)epoch, fs->n_batches, nni_now() - t0);
+        for (i = 0; i < m->n_cbs; i++)
+            if (m->cbs[i]->ops->epoch_end && m->cbs[i]->ops->epoch_end(m->cbs[i], m, epoch)) m->stop_requested = 1;
+        if (m->stop_requested) break;
+    }
+    return NN_OK;
+}
+
+nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, int epochs, int batch_size)
+{
+    fit_state fs;
+    nni_history h;
+    nn_status s;
+    size_t i, in, tdim;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!x || !y) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: x and y must not be NULL");
+    if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: n must be > 0");
+    if (epochs <= 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: epochs must be > 0, got %d", epochs);
+    if (batch_size <= 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: batch_size must be > 0, got %d", batch_size);
+    if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_fit: call nn_model_compile before nn_model_fit");
+    in = m->in_dim;
+    tdim = nni_target_dim(m);
+    memset(&fs, 0, sizeof fs);
+    fs.x = x;
+    fs.y = y;
+    fs.epochs = epochs;
+    fs.n_train = n;
+    if (m->val_x) {
+        fs.vx = m->val_x;
+        fs.vy = m->val_y;
+        fs.n_val = m->val_n;
+    } else if (m->val_split > 0.0f) {
+        /* Keras: the last fraction of the rows, before any shuffling */
+        fs.n_train = (size_t)floor((double)n * (1.0 - (double)m->val_split));
+        fs.n_val = n - fs.n_train;
+        fs.vx = x + fs.n_train * in;
+        fs.vy = y + fs.n_train * tdim;
+        if (fs.n_train == 0 || fs.n_val == 0)
+            return nni_fail(m, NN_ERR_INVALID_ARG, "validation_split %g of %zu rows leaves %zu training and %zu validation rows",
+                            (double)m->val_split, n, fs.n_train, fs.n_val);
+    }
+    if ((s = nni_check_finite(m, "x", x, n, in)) != NN_OK) return s;
+    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
+    fs.bs = (size_t)batch_size < fs.n_train ? (size_t)batch_size : fs.n_train;
+    fs.n_batches = (fs.n_train + fs.bs - 1) / fs.bs;
+    if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) return s;
+    fs.perm = (size_t *)nni_alloc_array(&m->alloc, fs.n_train, sizeof(size_t));
+    if (!fs.perm) return nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the shuffle order of %zu rows", fs.n_train);
+    if (history_prepare(m, &h, epochs, fs.n_val > 0) != NN_OK) {
+        nni_free(&m->alloc, fs.perm);
+        return nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the history of %d epochs", epochs);
+    }
+    for (i = 0; i < m->n_cbs; i++) {
+        if (m->cbs[i]->ops->train_begin && (s = m->cbs[i]->ops->train_begin(m->cbs[i], m)) != NN_OK) {
+            nni_free(&m->alloc, fs.perm);
+            nni_free(&m->alloc, h.values);
+            return nni_fail(m, s, "nn_model_fit: %s callback could not start: %s", m->cbs[i]->ops->name, nn_status_string(s));
+        }
+    }
+    nni_free(&m->alloc, m->hist.values);
+    m->hist = h;
+    m->stop_requested = 0;
+    nni_clear_error(m);
+    s = run_epochs(m, &fs);
+    if (s == NN_OK)
+        for (i = 0; i < m->n_cbs; i++)
+            if (m->cbs[i]->ops->train_end) m->cbs[i]->ops->train_end(m->cbs[i], m);
+    m->stop_requested = 0;
+    nni_free(&m->alloc, fs.perm);
+    return s;
+}

@@ -1,0 +1,103 @@
+/* evaluate and predict: inference-mode passes in workspace-sized chunks, so
+   they allocate nothing once the model is built. */
+#include "train/train.h"
+#include "train/loss.h"
+#include "core/error.h"
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+double nni_now(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+const float *nni_fused_logits(const nn_model *m)
+{
+    const nn_layer *last = m->layers[m->n_layers - 1];
+    if (last->ops->fuses_activation && nni_loss_fuses(m->loss, last->act))
+        return m->ws.scratch[m->n_layers - 1];
+    return NULL;
+}
+
+void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw, size_t n,
+                   nni_metric_acc *acc)
+{
+    size_t start, out = nni_output_dim(m), tdim = nni_target_dim(m);
+    for (start = 0; start < n; start += m->ws.rows) {
+        size_t rows = n - start < m->ws.rows ? n - start : m->ws.rows;
+        nni_loss_args la;
+        la.loss = m->loss;
+        la.huber_delta = m->huber_delta;
+        la.pred = nni_forward(m, x + start * m->in_dim, rows, 0);
+        la.logits = nni_fused_logits(m);
+        la.y = y + start * tdim;
+        la.sw = sw ? sw + start : NULL;
+        la.rows = rows;
+        la.cols = out;
+        la.grad = NULL;
+        acc->loss += nni_loss_sum(&la);
+        nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
+    }
+}
+
+nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, size_t n, float *loss)
+{
+    nni_metric_acc acc;
+    nn_status s;
+    size_t i;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!x || !y || !loss) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: x, y and loss must not be NULL");
+    if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: n must be > 0");
+    if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_evaluate: call nn_model_compile first (the loss is needed)");
+    if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
+    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
+    memset(&acc, 0, sizeof acc);
+    nni_eval_pass(m, x, y, NULL, n, &acc);
+    *loss = (float)(acc.loss / (double)n + nni_reg_penalty(m));
+    m->n_eval = 0;
+    strcpy(m->eval_keys[m->n_eval], "loss");
+    m->eval_values[m->n_eval++] = *loss;
+    for (i = 0; i < m->n_metrics; i++) {
+        strcpy(m->eval_keys[m->n_eval], nni_metric_key(m->metrics[i]));
+        m->eval_values[m->n_eval++] = nni_metric_value(&acc, m->metrics[i]);
+    }
+    nni_clear_error(m);
+    return NN_OK;
+}
+
+float nn_model_evaluated_metric(const nn_model *m, const char *key)
+{
+    size_t i;
+    if (!m || !key) return NAN;
+    if (strcmp(key, "rmse") == 0) key = "root_mean_squared_error";
+    for (i = 0; i < m->n_eval; i++)
+        if (strcmp(m->eval_keys[i], key) == 0) return m->eval_values[i];
+    return NAN;
+}
+
+nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
+{
+    size_t start, od;
+    nn_status s;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!x || !out) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: x and out must not be NULL");
+    if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: n must be > 0");
+    if ((s = nni_model_build(m)) != NN_OK) return s;
+    if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
+    od = nni_output_dim(m);
+    for (start = 0; start < n; start += m->ws.rows) {
+        size_t rows = n - start < m->ws.rows ? n - start : m->ws.rows;
+        const float *p = nni_forward(m, x + start * m->in_dim, rows, 0);
+        memcpy(out + start * od, p, rows * od * sizeof(float));
+    }
+    nni_clear_error(m);
+    return NN_OK;
+}
+
+nn_status nn_model_predict_one(nn_model *m, const float *x, float *out)
+{
+    return nn_model_predict(m, x, 1, out);
+}

@@ -1,0 +1,120 @@
+/* Training options (setters with Keras defaults) and history queries. */
+#include "train/train.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "optim/optimizer.h"
+#include <math.h>
+#include <string.h>
+
+nn_status nn_model_set_validation_split(nn_model *m, float fraction)
+{
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!(fraction >= 0.0f && fraction < 1.0f))
+        return nni_fail(m, NN_ERR_INVALID_ARG, "validation_split must be in [0, 1), got %g", (double)fraction);
+    m->val_split = fraction;
+    return NN_OK;
+}
+
+nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float *y, size_t n)
+{
+    float *vx, *vy;
+    size_t tdim;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!x) {
+        nni_free(&m->alloc, m->val_x);
+        nni_free(&m->alloc, m->val_y);
+        m->val_x = m->val_y = NULL;
+        m->val_n = 0;
+        return NN_OK;
+    }
+    if (!y || n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_validation_data: y must not be NULL and n must be > 0");
+    if (m->n_layers == 0) return nni_fail(m, NN_ERR_STATE, "nn_model_set_validation_data: add layers first (the target width is needed)");
+    tdim = nni_target_dim(m);
+    vx = (float *)nni_alloc_array(&m->alloc, n * m->in_dim, sizeof(float));
+    vy = (float *)nni_alloc_array(&m->alloc, n * tdim, sizeof(float));
+    if (!vx || !vy) {
+        nni_free(&m->alloc, vx);
+        nni_free(&m->alloc, vy);
+        return nni_fail(m, NN_ERR_NOMEM, "out of memory copying %zu validation rows", n);
+    }
+    memcpy(vx, x, n * m->in_dim * sizeof(float));
+    memcpy(vy, y, n * tdim * sizeof(float));
+    nni_free(&m->alloc, m->val_x);
+    nni_free(&m->alloc, m->val_y);
+    m->val_x = vx;
+    m->val_y = vy;
+    m->val_n = n;
+    return NN_OK;
+}
+
+nn_status nn_model_set_shuffle(nn_model *m, int shuffle)
+{
+    if (!m) return NN_ERR_INVALID_ARG;
+    m->shuffle = shuffle != 0;
+    return NN_OK;
+}
+
+nn_status nn_model_set_verbose(nn_model *m, int verbose)
+{
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (verbose < 0 || verbose > 2) return nni_fail(m, NN_ERR_INVALID_ARG, "verbose must be 0, 1 or 2, got %d", verbose);
+    m->verbose = verbose;
+    return NN_OK;
+}
+
+nn_status nn_model_add_metric(nn_model *m, nn_metric metric)
+{
+    size_t i;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (nni_metric_key(metric) == NULL) return nni_fail(m, NN_ERR_INVALID_ARG, "unknown metric %d", (int)metric);
+    for (i = 0; i < m->n_metrics; i++)
+        if (m->metrics[i] == metric) return NN_OK;
+    if (m->n_metrics == NNI_MAX_METRICS) return nni_fail(m, NN_ERR_INVALID_ARG, "at most %d metrics", NNI_MAX_METRICS);
+    m->metrics[m->n_metrics++] = metric;
+    return NN_OK;
+}
+
+float nn_model_learning_rate(const nn_model *m)
+{
+    return (m && m->opt) ? m->opt->lr : NAN;
+}
+
+nn_status nn_model_set_learning_rate(nn_model *m, float lr)
+{
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!m->opt) return nni_fail(m, NN_ERR_STATE, "nn_model_set_learning_rate: compile the model first");
+    if (!(lr >= 0.0f) || !isfinite(lr)) return nni_fail(m, NN_ERR_INVALID_ARG, "learning rate must be finite and >= 0, got %g", (double)lr);
+    m->opt->lr = lr;
+    return NN_OK;
+}
+
+nn_status nn_model_stop_training(nn_model *m)
+{
+    if (!m) return NN_ERR_INVALID_ARG;
+    m->stop_requested = 1;
+    return NN_OK;
+}
+
+size_t nn_model_history_len(const nn_model *m) { return m ? m->hist.len : 0; }
+size_t nn_model_history_key_count(const nn_model *m) { return m ? m->hist.n_keys : 0; }
+
+const char *nn_model_history_key(const nn_model *m, size_t i)
+{
+    return (m && i < m->hist.n_keys) ? m->hist.keys[i] : NULL;
+}
+
+float nn_model_history(const nn_model *m, const char *key, size_t epoch)
+{
+    size_t k;
+    char alias[32];
+    if (!m || !key || epoch >= m->hist.len) return NAN;
+    /* "rmse" and "val_rmse" name Keras' root_mean_squared_error */
+    if (strcmp(key, "rmse") == 0) key = "root_mean_squared_error";
+    else if (strcmp(key, "val_rmse") == 0) {
+        strcpy(alias, "val_root_mean_squared_error");
+        key = alias;
+    }
+    for (k = 0; k < m->hist.n_keys; k++)
+        if (strcmp(m->hist.keys[k], key) == 0) return m->hist.values[epoch * m->hist.n_keys + k];
+    return NAN;
+}
