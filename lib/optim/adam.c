@@ -11,6 +11,7 @@ static size_t adam_slots(const nn_optimizer *o) { return o->amsgrad ? 3 : 2; }
    fixed blocks over distinct arrays, which GCC's -O2 vectorizer takes. Same
    expressions, in the same order, as the general loop below. */
 #define ADAM_BLK 16
+NNI_SIMD_CLONES
 static void adam_plain(float *restrict w, const float *restrict g, float *restrict m,
                        float *restrict v, size_t n, float c1, float c2, float alpha, float eps)
 {

@@ -155,7 +155,8 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
                 return nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
                                 isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
             acc.loss += batch_loss * (double)rows;
-            nni_metrics_add(&acc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
+            if (m->n_metrics) nni_metrics_add(&acc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
+            else acc.rows += (double)rows; /* the loss average needs only the row count */
             backward(m, rows, fused);
             nni_reg_grad(m);
             optimizer_step(m);

@@ -40,7 +40,7 @@ void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw,
         la.cols = out;
         la.grad = NULL;
         acc->loss += nni_loss_sum(&la);
-        nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
+        if (m->n_metrics) nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
     }
 }
 
