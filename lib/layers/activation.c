@@ -1,5 +1,6 @@
 /* Keras activation definitions and their derivatives. */
 #include "layers/activation.h"
+#include "core/simd.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -94,6 +95,7 @@ static void softmax_rows(const float *z, float *y, size_t rows, size_t cols)
     }
 }
 
+NNI_SIMD_CLONES
 void nni_act_forward(nn_activation a, float alpha, const float *z, float *y, size_t rows, size_t cols)
 {
     size_t i, n = rows * cols;
@@ -136,6 +138,7 @@ void nni_act_forward(nn_activation a, float alpha, const float *z, float *y, siz
     }
 }
 
+NNI_SIMD_CLONES
 void nni_act_backward(nn_activation a, float alpha, const float *z, const float *y,
                       const float *dy, float *dz, size_t rows, size_t cols)
 {

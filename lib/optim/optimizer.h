@@ -7,17 +7,7 @@
 #include "nn.h"
 #include <stdint.h>
 #include <stddef.h>
-
-/* Update passes are memory-streaming loops whose cost is sqrt and division:
-   on x86-64 glibc with GCC, compile them for AVX-512/AVX2 too and pick at load
-   time (ifunc). The same IEEE operations in the same order (no contraction,
-   -ffp-contract=off), so every clone gives the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6 && defined(__x86_64__) && \
-    defined(__linux__) && defined(__GLIBC__) && !defined(NN_NO_CLONES)
-#define NNI_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NNI_SIMD_CLONES
-#endif
+#include "core/simd.h"
 
 typedef struct nni_opt_ops {
     const char *name;  /* Keras class name */
