@@ -1,0 +1,94 @@
+/* AVX-512F micro-kernel: MR x NR = 6 x 64 (24 zmm accumulators). Each lane
+   holds one C element and runs its own fmaf chain in k order (vfmadd231ps is
+   a correctly rounded fused multiply-add per lane), so the bits match the
+   scalar reference. Edge columns use masked loads/stores (nothing outside
+   the matrix is touched); edge rows use a kernel specialised for that row
+   count, so M = 1..5 tiles cost only their own FMAs. */
+#include "gemm.h"
+#if defined(NNI_GEMM_X86)
+#include <immintrin.h>
+
+#define T512 __attribute__((target("avx512f,avx2,fma,avx")))
+#define INL static inline __attribute__((always_inline))
+#define MR512 6
+#define NV512 4 /* zmm vectors per row: NR = 64 */
+
+INL T512 void body512(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+                      size_t ldc, const int M, const int V, const int E, __mmask16 ml, int mode,
+                      float beta)
+{
+    __m512 acc[MR512][NV512];
+    size_t p;
+    int i, v;
+#pragma GCC unroll 8
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++) {
+            if (mode == NNI_ACC_ZERO) {
+                acc[i][v] = _mm512_setzero_ps();
+            } else {
+                __m512 x = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, c + i * ldc + 16 * v)
+                                             : _mm512_loadu_ps(c + i * ldc + 16 * v);
+                if (mode == NNI_ACC_BETA) x = _mm512_mul_ps(_mm512_set1_ps(beta), x);
+                acc[i][v] = x;
+            }
+        }
+    }
+    for (p = 0; p < kc; p++) {
+        __m512 bv[NV512];
+        const float *ap = a + p * MR512;
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++)
+            bv[v] = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, b + 16 * v)
+                                      : _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 8
+        for (i = 0; i < M; i++) {
+            __m512 ai = _mm512_set1_ps(ap[i]);
+#pragma GCC unroll 8
+            for (v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+        b += ldb;
+    }
+#pragma GCC unroll 8
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++) {
+            if (E && v == V - 1)
+                _mm512_mask_storeu_ps(c + i * ldc + 16 * v, ml, acc[i][v]);
+            else
+                _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+        }
+    }
+}
+
+#define KARGS size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, \
+              __mmask16 ml, int mode, float beta
+#define DEF(M, V, E)                                                                    \
+    static T512 void k512_##M##_##V##_##E(KARGS)                                        \
+    {                                                                                   \
+        body512(kc, a, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
+    }
+#define DEF_V(M, V) DEF(M, V, 0) DEF(M, V, 1)
+#define DEF_M(M) DEF_V(M, 1) DEF_V(M, 2) DEF_V(M, 3) DEF_V(M, 4)
+DEF_M(1) DEF_M(2) DEF_M(3) DEF_M(4) DEF_M(5) DEF_M(6)
+
+typedef void (*k512_fn)(KARGS);
+#define ENT_V(M, V) { k512_##M##_##V##_0, k512_##M##_##V##_1 }
+#define ENT_M(M) { ENT_V(M, 1), ENT_V(M, 2), ENT_V(M, 3), ENT_V(M, 4) }
+static const k512_fn k512_table[MR512][NV512][2] = {
+    ENT_M(1), ENT_M(2), ENT_M(3), ENT_M(4), ENT_M(5), ENT_M(6),
+};
+
+static void ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+                       size_t ldc, size_t mr, size_t nr, int mode, float beta)
+{
+    size_t nv = (nr + 15) / 16, rem = nr - 16 * (nv - 1);
+    int edge = rem != 16;
+    __mmask16 ml = (__mmask16)((1u << rem) - 1u);
+    k512_table[mr - 1][nv - 1][edge](kc, a, b, ldb, c, ldc, ml, mode, beta);
+}
+
+const nni_gemm_kernel nni_gemm_kernel_avx512 = {
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, NULL,
+};
+#endif
