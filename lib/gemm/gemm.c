@@ -160,10 +160,12 @@ static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 typedef struct plan {
     size_t mc, kc, nc;
     int direct;    /* B read in place */
+    int direct_a;  /* A read in place (alpha == 1) */
     size_t a_floats, b_floats; /* per-thread packing space */
 } plan;
 
-static plan make_plan(const nni_gemm_kernel *K, int trans_b, size_t m, size_t n, size_t k)
+static plan make_plan(const nni_gemm_kernel *K, int trans_b, size_t m, size_t n, size_t k,
+                      float alpha)
 {
     plan p;
     size_t mr = (size_t)K->mr, nr = (size_t)K->nr;
@@ -176,12 +178,14 @@ static plan make_plan(const nni_gemm_kernel *K, int trans_b, size_t m, size_t n,
         p.nc = min_sz(4 * nr, round_up(n, nr)); /* small M: keep the B panel in L1 */
     else
         p.nc = min_sz((size_t)K->nc, round_up(n, nr));
-    p.a_floats = round_up(p.mc * p.kc, NNI_ALIGN_FLOATS);
+    p.direct_a = alpha == 1.0f;
+    p.a_floats = p.direct_a ? 0 : round_up(p.mc * p.kc, NNI_ALIGN_FLOATS);
     p.b_floats = p.direct ? 0 : round_up(p.kc * round_up(p.nc, nr), NNI_ALIGN_FLOATS);
     return p;
 }
 
-/* dst[p*MR + i] = alpha * op(A)[i0+i][k0+p], rows >= rows zero. */
+/* dst[p*MR + i] = alpha * op(A)[i0+i][k0+p] for i < rows (the kernels never
+   read rows >= mr, so there is no padding to write). */
 static void pack_a(size_t mr_blk, size_t rows, size_t kc, const float *A, size_t lda, int trans_a,
                    float alpha, float *dst)
 {
@@ -194,7 +198,6 @@ static void pack_a(size_t mr_blk, size_t rows, size_t kc, const float *A, size_t
                 for (i = 0; i < rows; i++) d[i] = s[i];
             else
                 for (i = 0; i < rows; i++) d[i] = alpha * s[i];
-            for (; i < mr_blk; i++) d[i] = 0.0f;
         }
     } else {
         for (i = 0; i < rows; i++) {
@@ -205,8 +208,6 @@ static void pack_a(size_t mr_blk, size_t rows, size_t kc, const float *A, size_t
             else
                 for (p = 0; p < kc; p++) d[p * mr_blk] = alpha * s[p];
         }
-        for (; i < mr_blk; i++)
-            for (p = 0; p < kc; p++) dst[p * mr_blk + i] = 0.0f;
     }
 }
 
@@ -218,8 +219,8 @@ static void pack_b_generic(size_t kc, size_t nr, const float *B, size_t ldb, int
         for (p = 0; p < kc; p++) {
             const float *s = B + p * ldb;
             float *d = dst + p * nr_blk;
-            for (j = 0; j < nr; j++) d[j] = s[j];
-            for (; j < nr_blk; j++) d[j] = 0.0f;
+            memcpy(d, s, nr * sizeof(float));
+            for (j = nr; j < nr_blk; j++) d[j] = 0.0f;
         }
     } else {
         for (j = 0; j < nr; j++) {
@@ -269,7 +270,7 @@ static void run_blocked(const gemm_args *g, const plan *pl, float *work)
             }
             for (ic = 0; ic < g->m; ic += pl->mc) {
                 size_t mc = min_sz(pl->mc, g->m - ic);
-                for (ir = 0; ir < mc; ir += MR) {
+                for (ir = 0; ir < mc && !pl->direct_a; ir += MR) {
                     size_t rows = min_sz(MR, mc - ir);
                     const float *src = g->ta ? g->A + pc * g->lda + ic + ir
                                              : g->A + (ic + ir) * g->lda + pc;
@@ -288,8 +289,19 @@ static void run_blocked(const gemm_args *g, const plan *pl, float *work)
                     }
                     for (ir = 0; ir < mc; ir += MR) {
                         size_t rows = min_sz(MR, mc - ir);
-                        K->ukr(kc, apack + ir * kc, b, ldb, g->C + (ic + ir) * g->ldc + jc + jr,
-                               g->ldc, rows, nr, mode, g->beta);
+                        float *c = g->C + (ic + ir) * g->ldc + jc + jr;
+                        if (pl->direct_a) {
+                            size_t i0 = ic + ir;
+                            if (g->ta)
+                                K->ukr(kc, g->A + pc * g->lda + i0, 1, g->lda, b, ldb, c, g->ldc,
+                                       rows, nr, mode, g->beta);
+                            else
+                                K->ukr(kc, g->A + i0 * g->lda + pc, g->lda, 1, b, ldb, c, g->ldc,
+                                       rows, nr, mode, g->beta);
+                        } else {
+                            K->ukr(kc, apack + ir * kc, 1, MR, b, ldb, c, g->ldc, rows, nr, mode,
+                                   g->beta);
+                        }
                     }
                 }
             }
@@ -334,7 +346,7 @@ static void run_part(const pool_job *j, int t)
     plan pl;
     sub_args(j->g, j->split_n, j->chunk, t, &s);
     if (s.m == 0 || s.n == 0) return;
-    pl = make_plan(s.K, s.tb, s.m, s.n, s.k);
+    pl = make_plan(s.K, s.tb, s.m, s.n, s.k, s.alpha);
     run_blocked(&s, &pl, j->work + (size_t)t * j->per_thread);
 }
 
@@ -451,7 +463,7 @@ static size_t need_per_thread(size_t m, size_t n, size_t k)
     for (isa = 0; isa < NNI_ISA_COUNT_; isa++) {
         plan pl;
         if (!nni_gemm_isa_supported(isa)) continue;
-        pl = make_plan(kernel_for(isa), 1, m, n, k); /* packed B: the larger plan */
+        pl = make_plan(kernel_for(isa), 1, m, n, k, 0.5f); /* packed A and B: the larger plan */
         if (pl.a_floats + pl.b_floats > need) need = pl.a_floats + pl.b_floats;
     }
     return need;
@@ -598,7 +610,7 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
             /* chunks cover total in ceil(total/chunk) parts */
             parts = (int)((total + job.chunk - 1) / job.chunk);
             pl = make_plan(args.K, trans_b, split_n ? m : min_sz(m, job.chunk),
-                           split_n ? min_sz(n, job.chunk) : n, k);
+                           split_n ? min_sz(n, job.chunk) : n, k, alpha);
             job.per_thread = pl.a_floats + pl.b_floats;
             if (parts > 1 && job.per_thread * (size_t)parts <= avail) {
                 job.work = work;
@@ -609,7 +621,7 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
     }
 #endif
     (void)nt;
-    pl = make_plan(args.K, trans_b, m, n, k);
+    pl = make_plan(args.K, trans_b, m, n, k, alpha);
     if (pl.a_floats + pl.b_floats > avail) {
         /* Not enough reserved space: no allocation, the plain chain instead. */
         nni_gemm_ref(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);

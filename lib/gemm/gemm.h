@@ -89,13 +89,16 @@ nn_status nni_gemm_set_threads(nni_gemm *g, const nn_allocator *a, int n);
 /* ---- Kernel interface (internal to lib/gemm) ---------------------------- */
 
 /* One MR x NR tile (mr <= MR rows, nr <= NR columns stored):
-     a: packed A micro-panel, a[p*MR + i] (rows >= mr are zero padding)
+     a: A elements a[i*rsa + p*csa] for i < mr (rows >= mr are never read):
+        a packed micro-panel (rsa = 1, csa = MR) or, when alpha == 1, op(A)
+        in place (rsa, csa = lda, 1 or 1, lda)
      b: B rows, b[p*ldb + j] for j < nr (columns >= nr are never read)
      c: C tile with row stride ldc.
    mode: NNI_ACC_LOAD acc = C, NNI_ACC_ZERO acc = 0, NNI_ACC_BETA acc = beta*C. */
 enum { NNI_ACC_LOAD = 0, NNI_ACC_ZERO = 1, NNI_ACC_BETA = 2 };
-typedef void (*nni_ukr_fn)(size_t kc, const float *a, const float *b, size_t ldb, float *c,
-                           size_t ldc, size_t mr, size_t nr, int mode, float beta);
+typedef void (*nni_ukr_fn)(size_t kc, const float *a, size_t rsa, size_t csa, const float *b,
+                           size_t ldb, float *c, size_t ldc, size_t mr, size_t nr, int mode,
+                           float beta);
 /* Pack op(B)[k0..k0+kc)[j0..j0+nr) into dst[p*NR + j], zero-padding j >= nr. */
 typedef void (*nni_packb_fn)(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
                              float *dst);

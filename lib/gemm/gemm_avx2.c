@@ -12,7 +12,7 @@
 #define MR256 6
 #define NV256 2 /* ymm vectors per row: NR = 16 */
 
-INL T256 void body256(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+INL T256 void body256(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                       size_t ldc, const int M, const int V, const int E, __m256i ml, int mode,
                       float beta)
 {
@@ -33,20 +33,22 @@ INL T256 void body256(size_t kc, const float *a, const float *b, size_t ldb, flo
             }
         }
     }
+    const float *ap = a;
     for (p = 0; p < kc; p++) {
         __m256 bv[NV256];
-        const float *ap = a + p * MR256;
+        
 #pragma GCC unroll 8
         for (v = 0; v < V; v++)
             bv[v] = (E && v == V - 1) ? _mm256_maskload_ps(b + 8 * v, ml)
                                       : _mm256_loadu_ps(b + 8 * v);
 #pragma GCC unroll 8
         for (i = 0; i < M; i++) {
-            __m256 ai = _mm256_broadcast_ss(ap + i);
+            __m256 ai = _mm256_broadcast_ss(ap + i * rsa);
 #pragma GCC unroll 8
             for (v = 0; v < V; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
         }
         b += ldb;
+        ap += csa;
     }
 #pragma GCC unroll 8
     for (i = 0; i < M; i++) {
@@ -60,12 +62,12 @@ INL T256 void body256(size_t kc, const float *a, const float *b, size_t ldb, flo
     }
 }
 
-#define KARGS size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, \
+#define KARGS size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc, \
               __m256i ml, int mode, float beta
 #define DEF(M, V, E)                                                                    \
     static T256 void k256_##M##_##V##_##E(KARGS)                                        \
     {                                                                                   \
-        body256(kc, a, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
+        body256(kc, a, rsa, csa, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
     }
 #define DEF_V(M, V) DEF(M, V, 0) DEF(M, V, 1)
 #define DEF_M(M) DEF_V(M, 1) DEF_V(M, 2)
@@ -80,13 +82,13 @@ static const k256_fn k256_table[MR256][NV256][2] = {
 
 static const int mask_src[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-static T256 void ukr_avx2(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+static T256 void ukr_avx2(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                           size_t ldc, size_t mr, size_t nr, int mode, float beta)
 {
     size_t nv = (nr + 7) / 8, rem = nr - 8 * (nv - 1);
     int edge = rem != 8;
     __m256i ml = _mm256_loadu_si256((const __m256i *)(mask_src + 8 - rem));
-    k256_table[mr - 1][nv - 1][edge](kc, a, b, ldb, c, ldc, ml, mode, beta);
+    k256_table[mr - 1][nv - 1][edge](kc, a, rsa, csa, b, ldb, c, ldc, ml, mode, beta);
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx2 = {

@@ -13,7 +13,7 @@
 #define MR512 6
 #define NV512 4 /* zmm vectors per row: NR = 64 */
 
-INL T512 void body512(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+INL T512 void body512(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                       size_t ldc, const int M, const int V, const int E, __mmask16 ml, int mode,
                       float beta)
 {
@@ -34,20 +34,22 @@ INL T512 void body512(size_t kc, const float *a, const float *b, size_t ldb, flo
             }
         }
     }
+    const float *ap = a;
     for (p = 0; p < kc; p++) {
         __m512 bv[NV512];
-        const float *ap = a + p * MR512;
+        
 #pragma GCC unroll 8
         for (v = 0; v < V; v++)
             bv[v] = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, b + 16 * v)
                                       : _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 8
         for (i = 0; i < M; i++) {
-            __m512 ai = _mm512_set1_ps(ap[i]);
+            __m512 ai = _mm512_set1_ps(ap[i * rsa]);
 #pragma GCC unroll 8
             for (v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
         b += ldb;
+        ap += csa;
     }
 #pragma GCC unroll 8
     for (i = 0; i < M; i++) {
@@ -61,12 +63,12 @@ INL T512 void body512(size_t kc, const float *a, const float *b, size_t ldb, flo
     }
 }
 
-#define KARGS size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, \
+#define KARGS size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc, \
               __mmask16 ml, int mode, float beta
 #define DEF(M, V, E)                                                                    \
     static T512 void k512_##M##_##V##_##E(KARGS)                                        \
     {                                                                                   \
-        body512(kc, a, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
+        body512(kc, a, rsa, csa, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
     }
 #define DEF_V(M, V) DEF(M, V, 0) DEF(M, V, 1)
 #define DEF_M(M) DEF_V(M, 1) DEF_V(M, 2) DEF_V(M, 3) DEF_V(M, 4)
@@ -79,13 +81,13 @@ static const k512_fn k512_table[MR512][NV512][2] = {
     ENT_M(1), ENT_M(2), ENT_M(3), ENT_M(4), ENT_M(5), ENT_M(6),
 };
 
-static void ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+static void ukr_avx512(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                        size_t ldc, size_t mr, size_t nr, int mode, float beta)
 {
     size_t nv = (nr + 15) / 16, rem = nr - 16 * (nv - 1);
     int edge = rem != 16;
     __mmask16 ml = (__mmask16)((1u << rem) - 1u);
-    k512_table[mr - 1][nv - 1][edge](kc, a, b, ldb, c, ldc, ml, mode, beta);
+    k512_table[mr - 1][nv - 1][edge](kc, a, rsa, csa, b, ldb, c, ldc, ml, mode, beta);
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx512 = {

@@ -13,7 +13,7 @@
 #define MRN 8
 #define NRN 8
 
-INL void bodyn(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
+INL void bodyn(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc,
                const int M, int mode, float beta)
 {
     float32x4_t acc[MRN][2];
@@ -35,15 +35,16 @@ INL void bodyn(size_t kc, const float *a, const float *b, size_t ldb, float *c, 
         }
     }
     for (p = 0; p < kc; p++) {
-        const float *ap = a + p * MRN;
+        
         float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
 #pragma GCC unroll 8
         for (i = 0; i < M; i++) {
-            float32x4_t ai = vdupq_n_f32(ap[i]);
+            float32x4_t ai = vdupq_n_f32(ap[i * rsa]);
             acc[i][0] = vfmaq_f32(acc[i][0], ai, b0);
             acc[i][1] = vfmaq_f32(acc[i][1], ai, b1);
         }
         b += ldb;
+        ap += csa;
     }
 #pragma GCC unroll 8
     for (i = 0; i < M; i++) {
@@ -52,15 +53,15 @@ INL void bodyn(size_t kc, const float *a, const float *b, size_t ldb, float *c, 
     }
 }
 
-#define KARGS size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, \
+#define KARGS size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc, \
               int mode, float beta
 #define DEF(M)                                                                          \
-    static void kn_##M(KARGS) { bodyn(kc, a, b, ldb, c, ldc, M, mode, beta); }
+    static void kn_##M(KARGS) { bodyn(kc, a, rsa, csa, b, ldb, c, ldc, M, mode, beta); }
 DEF(1) DEF(2) DEF(3) DEF(4) DEF(5) DEF(6) DEF(7) DEF(8)
 typedef void (*kn_fn)(KARGS);
 static const kn_fn kn_table[MRN] = { kn_1, kn_2, kn_3, kn_4, kn_5, kn_6, kn_7, kn_8 };
 
-static void edge_scalar(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+static void edge_scalar(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                         size_t ldc, size_t mr, size_t nr, int mode, float beta)
 {
     size_t i, j, p;
@@ -68,18 +69,18 @@ static void edge_scalar(size_t kc, const float *a, const float *b, size_t ldb, f
         for (j = 0; j < nr; j++) {
             float acc = mode == NNI_ACC_ZERO ? 0.0f : c[i * ldc + j];
             if (mode == NNI_ACC_BETA) acc = beta * acc;
-            for (p = 0; p < kc; p++) acc = fmaf(a[p * MRN + i], b[p * ldb + j], acc);
+            for (p = 0; p < kc; p++) acc = fmaf(a[i * rsa + p * csa], b[p * ldb + j], acc);
             c[i * ldc + j] = acc;
         }
 }
 
-static void ukr_neon(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
+static void ukr_neon(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc,
                      size_t mr, size_t nr, int mode, float beta)
 {
     if (nr == NRN)
-        kn_table[mr - 1](kc, a, b, ldb, c, ldc, mode, beta);
+        kn_table[mr - 1](kc, a, rsa, csa, b, ldb, c, ldc, mode, beta);
     else
-        edge_scalar(kc, a, b, ldb, c, ldc, mr, nr, mode, beta);
+        edge_scalar(kc, a, rsa, csa, b, ldb, c, ldc, mr, nr, mode, beta);
 }
 
 const nni_gemm_kernel nni_gemm_kernel_neon = {

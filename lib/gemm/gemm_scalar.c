@@ -6,7 +6,7 @@
 #define SMR 4
 #define SNR 4
 
-static void ukr_scalar(size_t kc, const float *a, const float *b, size_t ldb, float *c,
+static void ukr_scalar(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
                        size_t ldc, size_t mr, size_t nr, int mode, float beta)
 {
     float acc[SMR][SNR];
@@ -20,17 +20,17 @@ static void ukr_scalar(size_t kc, const float *a, const float *b, size_t ldb, fl
             }
             acc[i][j] = x;
         }
-    if (nr == SNR) {
+    if (mr == SMR && nr == SNR) {
         for (p = 0; p < kc; p++) {
-            const float *bp = b + p * ldb, *ap = a + p * SMR;
+            const float *bp = b + p * ldb, *ap = a + p * csa;
             for (i = 0; i < SMR; i++)
-                for (j = 0; j < SNR; j++) acc[i][j] = fmaf(ap[i], bp[j], acc[i][j]);
+                for (j = 0; j < SNR; j++) acc[i][j] = fmaf(ap[i * rsa], bp[j], acc[i][j]);
         }
     } else {
         for (p = 0; p < kc; p++) {
-            const float *bp = b + p * ldb, *ap = a + p * SMR;
-            for (i = 0; i < SMR; i++)
-                for (j = 0; j < nr; j++) acc[i][j] = fmaf(ap[i], bp[j], acc[i][j]);
+            const float *bp = b + p * ldb, *ap = a + p * csa;
+            for (i = 0; i < mr; i++)
+                for (j = 0; j < nr; j++) acc[i][j] = fmaf(ap[i * rsa], bp[j], acc[i][j]);
         }
     }
     for (i = 0; i < mr; i++)
