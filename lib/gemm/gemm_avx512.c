@@ -90,7 +90,78 @@ static void ukr_avx512(size_t kc, const float *a, size_t rsa, size_t csa, const 
     k512_table[mr - 1][nv - 1][edge](kc, a, rsa, csa, b, ldb, c, ldc, ml, mode, beta);
 }
 
+static T512 __mmask16 mask_n(size_t n) { return (__mmask16)(n >= 16 ? 0xffffu : (1u << n) - 1u); }
+
+/* In-register 16 x 16 transpose: r[i] lane q -> r[q] lane i. */
+INL T512 void transpose16(__m512 r[16])
+{
+    __m512 t[16], u[16];
+    int i;
+#pragma GCC unroll 8
+    for (i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++) {
+        u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
+        u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
+    }
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0x88);
+        t[4 + i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0xdd);
+        t[8 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0x88);
+        t[12 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0xdd);
+    }
+#pragma GCC unroll 8
+    for (i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+    }
+}
+
+/* dst[p*64 + j] = op(B)[p][j] for j < nr, 0 for nr <= j < 64. Masked loads
+   never touch memory past the matrix edge. */
+static T512 void packb_avx512(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
+                              float *dst)
+{
+    const size_t NR = 16 * NV512;
+    size_t p, j0, r;
+    if (!trans_b) {
+        for (p = 0; p < kc; p++) {
+            const float *s = B + p * ldb;
+            float *d = dst + p * NR;
+            for (j0 = 0; j0 < NR; j0 += 16) {
+                __mmask16 m = nr > j0 ? mask_n(nr - j0) : 0;
+                _mm512_storeu_ps(d + j0, _mm512_maskz_loadu_ps(m, s + j0));
+            }
+        }
+        return;
+    }
+    for (j0 = 0; j0 < NR; j0 += 16) {
+        size_t jn = nr > j0 ? (nr - j0 < 16 ? nr - j0 : 16) : 0;
+        if (jn == 0) {
+            for (p = 0; p < kc; p++) _mm512_storeu_ps(dst + p * NR + j0, _mm512_setzero_ps());
+            continue;
+        }
+        for (p = 0; p < kc; p += 16) {
+            size_t pn = kc - p < 16 ? kc - p : 16;
+            __mmask16 m = mask_n(pn);
+            __m512 rows[16];
+#pragma GCC unroll 16
+            for (r = 0; r < 16; r++)
+                rows[r] = r < jn ? _mm512_maskz_loadu_ps(m, B + (j0 + r) * ldb + p)
+                                 : _mm512_setzero_ps();
+            transpose16(rows);
+            for (r = 0; r < pn; r++) _mm512_storeu_ps(dst + (p + r) * NR + j0, rows[r]);
+        }
+    }
+}
+
 const nni_gemm_kernel nni_gemm_kernel_avx512 = {
-    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, NULL,
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512,
 };
 #endif

@@ -300,7 +300,20 @@ int main(int argc, char **argv)
     peak2 = measure_peak(NNI_ISA_AVX2);
     printf("FMA peak (1 core): widest ISA %.1f GFLOP/s, AVX2 %.1f GFLOP/s\n", peak, peak2);
     fprintf(stderr, "running children (single-threaded)...\n");
-    for (i = 0; i < NCOLS; i++) run_child(&cols[i], self, quick);
+    for (i = 0; i < NCOLS; i++) {
+        /* BENCH_ONLY=name,name limits the columns (e.g. BENCH_ONLY=nn-avx512,oblas-SKX). */
+        const char *only = getenv("BENCH_ONLY");
+        if (only && *only) {
+            char pat[64];
+            snprintf(pat, sizeof pat, ",%s,", cols[i].name);
+            {
+                char lst[512];
+                snprintf(lst, sizeof lst, ",%s,", only);
+                if (!strstr(lst, pat)) continue;
+            }
+        }
+        run_child(&cols[i], self, quick);
+    }
 
     printf("\nGFLOP/s, single thread, median of 7 (nn = %s). ratio = nn/best peer\n", cols[nn].name);
     printf("%-4s %5s %5s %5s", "form", "M", "N", "K");
@@ -311,9 +324,15 @@ int main(int argc, char **argv)
         const shape *sh = &shapes[s];
         int w;
         double bp = best_peer(s, &w), r = bp > 0 ? cols[nn].g[s] / bp : 0;
+        (void)w;
         printf("%-4s %5d %5d %5d", sh->ta ? "AtB" : sh->tb ? "ABt" : "AB", sh->m, sh->n, sh->k);
         for (i = 0; i < NCOLS; i++)
-            if (cols[i].have) printf(" %10.2f", cols[i].g[s]);
+            if (cols[i].have) {
+                if (cols[i].g[s] > 0)
+                    printf(" %10.2f", cols[i].g[s]);
+                else
+                    printf(" %10s", "-");
+            }
         printf(" %6.2f", r);
         if (!sh->train && peak > 0) printf(" %4.0f%%", 100.0 * cols[nn].g[s] / peak);
         printf("\n");
@@ -326,7 +345,7 @@ int main(int argc, char **argv)
                 sm_cnt++;
             }
         }
-        if (cols[C_NN256].have && cols[C_OBHSW].have && cols[C_OBHSW].g[s] > 0) {
+        if (cols[C_NN256].have && cols[C_OBHSW].have && cols[C_OBHSW].g[s] > 0 && cols[C_NN256].g[s] > 0) {
             hsw_sum += log(cols[C_NN256].g[s] / cols[C_OBHSW].g[s]);
             hsw_cnt++;
         }
