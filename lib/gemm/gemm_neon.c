@@ -13,8 +13,8 @@
 #define MRN 8
 #define NRN 8
 
-INL void bodyn(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc,
-               const int M, int mode, float beta)
+INL void bodyn(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb,
+               float *c, size_t ldc, const int M, int mode, float beta)
 {
     float32x4_t acc[MRN][2];
     size_t p;
@@ -34,8 +34,8 @@ INL void bodyn(size_t kc, const float *a, size_t rsa, size_t csa, const float *b
             acc[i][1] = x1;
         }
     }
+    const float *ap = a;
     for (p = 0; p < kc; p++) {
-        
         float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
 #pragma GCC unroll 8
         for (i = 0; i < M; i++) {
