@@ -175,10 +175,12 @@ static plan make_plan(const nni_gemm_kernel *K, int trans_b, size_t m, size_t n,
     if (p.direct)
         p.nc = n;
     else if (m <= (size_t)K->direct_b_max_m)
-        p.nc = min_sz(4 * nr, round_up(n, nr)); /* small M: keep the B panel in L1 */
+        p.nc = min_sz(nr, round_up(n, nr)); /* small M: pack B panel by panel, L1/L2-hot */
     else
         p.nc = min_sz((size_t)K->nc, round_up(n, nr));
-    p.direct_a = alpha == 1.0f;
+    /* A in place saves the packing pass, which matters when N is small; for
+       wide products the packed (contiguous, TLB-friendly) panel wins. */
+    p.direct_a = alpha == 1.0f && n < 512;
     p.a_floats = p.direct_a ? 0 : round_up(p.mc * p.kc, NNI_ALIGN_FLOATS);
     p.b_floats = p.direct ? 0 : round_up(p.kc * round_up(p.nc, nr), NNI_ALIGN_FLOATS);
     return p;
