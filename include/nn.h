@@ -138,6 +138,9 @@ NN_API nn_status nn_model_add(nn_model *m, nn_layer *layer);
 NN_API nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss);
 /* Seed for weights, shuffling and dropout: same seed + same data => same bits. Set before compile. */
 NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
+/* Worker threads for large matrix products (default 1). Results are bit-identical for any
+   count; NN_ERR_UNSUPPORTED when built without threads. */
+NN_API nn_status nn_model_set_threads(nn_model *m, int threads);
 /* Number of input features. */
 NN_API size_t nn_model_input_dim(const nn_model *m);
 /* Width of the last layer (input_dim when there are no layers). */

@@ -348,6 +348,17 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     return NN_OK;
 }
 
+nn_status nn_model_set_threads(nn_model *m, int threads)
+{
+    nn_status s;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_set_threads: model is NULL");
+    if (threads < 1) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_threads: threads must be >= 1, got %d", threads);
+    s = nni_gemm_set_threads(&m->gemm, &m->alloc, threads);
+    if (s == NN_ERR_UNSUPPORTED) return nni_fail(m, s, "nn_model_set_threads: libnn was built without threads (NN_NO_THREADS)");
+    if (s != NN_OK) return nni_fail(m, s, "nn_model_set_threads: could not start %d threads", threads);
+    return NN_OK;
+}
+
 nn_status nn_model_set_seed(nn_model *m, uint64_t seed)
 {
     if (!m) return NN_ERR_INVALID_ARG;
