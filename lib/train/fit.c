@@ -299,7 +299,10 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
         fs.n_val = m->val_n;
     } else if (m->val_split > 0.0f) {
         /* Keras: the last fraction of the rows, before any shuffling */
-        fs.n_train = (size_t)floor((double)n * (1.0 - (double)m->val_split));
+        /* the float fraction rounded back to its decimal value (0.2f -> 0.2), so the
+           split point matches Keras' Python arithmetic: floor(5 * (1 - 0.2)) = 4 */
+        double frac = floor((double)m->val_split * 1e7 + 0.5) / 1e7;
+        fs.n_train = (size_t)floor((double)n * (1.0 - frac));
         fs.n_val = n - fs.n_train;
         fs.vx = x + fs.n_train * in;
         fs.vy = y + fs.n_train * tdim;
