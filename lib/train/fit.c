@@ -8,6 +8,7 @@
 #include "callbacks/callback.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct fit_state {
@@ -264,6 +265,20 @@ static nn_status expand_class_weights(nn_model *m, fit_state *fs)
     return NN_OK;
 }
 
+/* The shortest decimal that rounds to f, as Python's repr of a float32. */
+static double split_as_decimal(float f)
+{
+    char buf[32];
+    int p;
+    for (p = 1; p <= 9; p++) {
+        double d;
+        snprintf(buf, sizeof buf, "%.*g", p, (double)f);
+        d = strtod(buf, NULL);
+        if ((float)d == f) return d;
+    }
+    return (double)f;
+}
+
 static void abort_callbacks(nn_model *m, size_t upto)
 {
     size_t i;
@@ -298,11 +313,10 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
         fs.vy = m->val_y;
         fs.n_val = m->val_n;
     } else if (m->val_split > 0.0f) {
-        /* Keras: the last fraction of the rows, before any shuffling */
-        /* the float fraction rounded back to its decimal value (0.2f -> 0.2), so the
-           split point matches Keras' Python arithmetic: floor(5 * (1 - 0.2)) = 4 */
-        double frac = floor((double)m->val_split * 1e7 + 0.5) / 1e7;
-        fs.n_train = (size_t)floor((double)n * (1.0 - frac));
+        /* Keras: the last fraction of the rows, before any shuffling, split at
+           floor(n * (1 - fraction)) computed on the decimal the caller wrote
+           (0.2f is 0.2000000030, which would move one more row to validation) */
+        fs.n_train = (size_t)floor((double)n * (1.0 - split_as_decimal(m->val_split)));
         fs.n_val = n - fs.n_train;
         fs.vx = x + fs.n_train * in;
         fs.vy = y + fs.n_train * tdim;
