@@ -382,3 +382,49 @@ TEST(err_ownership_on_failing_calls)
         CHECK_STR_CONTAINS(nn_last_error(), "allocator lacks alloc or free");
     }
 }
+
+TEST(err_validation_data_width_checked_after_recompile)
+{
+    /* validation targets copied for one loss must not be read with another loss's width */
+    float x[6] = {0, 1, 2, 3, 4, 5}, y3[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, yi[3] = {0, 1, 2};
+    nn_model *m = nn_model_create(2);
+    CHECK_EQ(nn_model_add(m, nn_dense(3, NN_SOFTMAX)), NN_OK);
+    CHECK_EQ(nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY), NN_OK);
+    CHECK_EQ(nn_model_set_validation_data(m, x, yi, 3), NN_OK);
+    CHECK_EQ(nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_CATEGORICAL_CROSSENTROPY), NN_OK);
+    CHECK_EQ(nn_model_fit(m, x, y3, 3, 1, 3), NN_ERR_SHAPE);
+    CHECK_STR_CONTAINS(nn_model_error(m), "validation targets have 1 values per row but the compiled loss needs 3");
+    CHECK_EQ(nn_model_set_validation_data(m, x, y3, 3), NN_OK);
+    CHECK_EQ(nn_model_fit(m, x, y3, 3, 1, 3), NN_OK);
+    nn_model_free(m);
+}
+
+TEST(err_compile_out_of_memory_leaves_model_unbuilt)
+{
+    /* a failed compile must leave the model as it was: layers can still be added */
+    tu_counter c;
+    nn_allocator a;
+    nn_model *m;
+    long n_before;
+    tu_counter_reset(&c);
+    a = tu_allocator(&c);
+    m = nn_model_create_with_allocator(4, &a);
+    CHECK_EQ(nn_model_add(m, nn_dense(8, NN_RELU)), NN_OK);
+    n_before = c.allocs;
+    /* allow the store and workspace, fail the optimizer state: find that allocation by sweeping */
+    {
+        long k;
+        nn_status s = NN_ERR_NOMEM;
+        for (k = 1; s == NN_ERR_NOMEM && k < 100; k++) {
+            c.fail_at = c.allocs + c.failed + k;
+            s = nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_MSE);
+            if (s == NN_ERR_NOMEM) CHECK_MSG(!m->built && m->params == NULL, "model left built after failing allocation %ld", k);
+        }
+        c.fail_at = 0;
+        CHECK_EQ(s, NN_OK);
+    }
+    CHECK(c.allocs > n_before);
+    CHECK_EQ(nn_model_add(m, nn_dense(1, NN_LINEAR)), NN_ERR_STATE);
+    nn_model_free(m);
+    CHECK_EQ(c.live_bytes, 0);
+}

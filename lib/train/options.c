@@ -51,6 +51,7 @@ nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float 
     m->val_x = vx;
     m->val_y = vy;
     m->val_n = n;
+    m->val_tdim = tdim;
     return NN_OK;
 }
 
