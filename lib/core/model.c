@@ -38,6 +38,8 @@ nn_model *nn_model_create_with_allocator(size_t input_dim, const nn_allocator *a
     m->loss = NN_LOSS_MSE;
     m->huber_delta = 1.0f;
     m->shuffle = 1;
+    m->cur_epoch = -1;
+    m->batch_loss = m->running_loss = NAN;
     m->seed = entropy_seed(m);
     nni_rng_seed(&m->rng, m->seed);
     nni_gemm_init(&m->gemm);
@@ -94,6 +96,7 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->tensor_off);
     nni_free(&a, m->val_x);
     nni_free(&a, m->val_y);
+    nni_free(&a, m->class_w);
     nni_free(&a, m->hist.values);
     nni_free(&a, m);
 }
