@@ -119,7 +119,12 @@ void nni_act_forward(nn_activation a, float alpha, const float *z, float *y, siz
         for (i = 0; i < n; i++) y[i] = SELU_SCALE * (z[i] > 0.0f ? z[i] : SELU_ALPHA * expm1f(z[i]));
         return;
     case NN_SIGMOID:
-        for (i = 0; i < n; i++) y[i] = sigmoidf(z[i]);
+        /* sigmoidf without its sign branch (random signs mispredict): the same
+           expf argument -|z| and the same quotient as either branch */
+        for (i = 0; i < n; i++) {
+            float e = expf(-fabsf(z[i]));
+            y[i] = sel(z[i] >= 0.0f, 1.0f / (1.0f + e), e / (1.0f + e));
+        }
         return;
     case NN_TANH:
         for (i = 0; i < n; i++) y[i] = tanhf(z[i]);
