@@ -53,11 +53,10 @@ static void free_workspace(nn_model *m)
 {
     nni_workspace *w = &m->ws;
     size_t i;
-    if (w->act) {
-        for (i = 0; i < m->n_layers; i++) {
-            nni_free(&m->alloc, w->act[i]);
-            nni_free(&m->alloc, w->scratch[i]);
-        }
+    /* either array may be missing after a failed reserve */
+    for (i = 0; i < m->n_layers; i++) {
+        if (w->act) nni_free(&m->alloc, w->act[i]);
+        if (w->scratch) nni_free(&m->alloc, w->scratch[i]);
     }
     nni_free(&m->alloc, w->act);
     nni_free(&m->alloc, w->scratch);
@@ -97,6 +96,8 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->val_x);
     nni_free(&a, m->val_y);
     nni_free(&a, m->hist.values);
+    nn_scaler_free(m->in_scaler);
+    nn_scaler_free(m->out_scaler);
     nni_free(&a, m);
 }
 

@@ -81,6 +81,8 @@ struct nn_layer {
 
 /* A zeroed layer of the given kind from the default allocator; NULL + nn_last_error on failure. */
 nn_layer *nni_layer_new(const nni_layer_ops *ops);
+/* Same, from the given allocator (used by the model loader). */
+nn_layer *nni_layer_new_with(const nni_layer_ops *ops, const nn_allocator *alloc);
 /* Fill a parameter tensor according to its initializer (Keras definitions). */
 void nni_init_param(const nni_param_spec *s, float *p, nni_rng *rng);
 

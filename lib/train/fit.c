@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "optim/optimizer.h"
 #include "callbacks/callback.h"
+#include "io/prep.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,7 +120,6 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         const nn_layer *last = m->layers[m->n_layers - 1];
         fused = last->ops->fuses_activation && nni_loss_fuses(m->loss, last->act);
     }
-    for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
     for (epoch = 0; epoch < fs->epochs; epoch++) {
         nni_metric_acc acc;
         size_t b, k, nk = m->hist.n_keys;
@@ -130,6 +130,9 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         if (m->verbose) nni_log(m, "Epoch %d/%d\n", epoch + 1, fs->epochs);
         for (i = 0; i < m->n_cbs; i++)
             if (m->cbs[i]->ops->epoch_begin && m->cbs[i]->ops->epoch_begin(m->cbs[i], m, epoch)) m->stop_requested = 1;
+        /* A fresh order every epoch (as Keras' tf.data shuffle of a range), so the order
+           depends only on the generator state and fit(5) + fit(5) == fit(10). */
+        for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
         if (m->shuffle)
             for (i = fs->n_train; i > 1; i--) {
                 size_t j = (size_t)nni_rng_below(&m->rng, i), t = fs->perm[i - 1];
@@ -186,12 +189,14 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
     return NN_OK;
 }
 
+static nn_status fit_run(nn_model *m, fit_state *fsp, int epochs, int batch_size);
+
 nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, int epochs, int batch_size)
 {
     fit_state fs;
-    nni_history h;
+    nni_prep prep;
     nn_status s;
-    size_t i, in, tdim;
+    size_t in, tdim;
     if (!m) return NN_ERR_INVALID_ARG;
     if (!x || !y) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: x and y must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: n must be > 0");
@@ -219,8 +224,22 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
             return nni_fail(m, NN_ERR_INVALID_ARG, "validation_split %g of %zu rows leaves %zu training and %zu validation rows",
                             (double)m->val_split, n, fs.n_train, fs.n_val);
     }
-    if ((s = nni_check_finite(m, "x", x, n, in)) != NN_OK) return s;
-    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
+    /* attached scalers: transformed copies made here, before the loop */
+    if ((s = nni_prep_fit_begin(m, &fs.x, &fs.y, n, fs.n_train, &fs.vx, &fs.vy, fs.n_val, &prep)) != NN_OK) return s;
+    s = nni_check_finite(m, "x", fs.x, n, in);
+    if (s == NN_OK) s = nni_check_targets(m, "y", fs.y, n);
+    if (s == NN_OK) s = fit_run(m, &fs, epochs, batch_size);
+    nni_prep_end(m, &prep);
+    return s;
+}
+
+/* The part of fit after the data are final (checked, scaled). */
+static nn_status fit_run(nn_model *m, fit_state *fsp, int epochs, int batch_size)
+{
+    fit_state fs = *fsp;
+    nni_history h;
+    nn_status s;
+    size_t i;
     fs.bs = (size_t)batch_size < fs.n_train ? (size_t)batch_size : fs.n_train;
     fs.n_batches = (fs.n_train + fs.bs - 1) / fs.bs;
     if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) return s;
