@@ -15,4 +15,7 @@ nn_status nni_write_file_atomic(const char *path, const void *buf, size_t len);
    NN_ERR_IO / NN_ERR_NOMEM with the reason in nn_last_error(). */
 nn_status nni_read_file(const char *path, const nn_allocator *a, unsigned char **out, size_t *len);
 
+/* Locale-independent decimal text -> float (see csv.c); 0 when malformed or out of range. */
+int nni_parse_float(const char *s, size_t n, float *out);
+
 #endif
