@@ -179,7 +179,7 @@ static void serialize(const nn_model *m, nni_wr *w, int weights_only)
             sec_end(w, at);
         }
         if (m->val_x && m->n_layers) {
-            size_t td = nni_target_dim(m);
+            size_t td = m->val_tdim;
             at = sec_begin(w, "VALD");
             nni_wr_u64(w, (uint64_t)m->val_n);
             nni_wr_u64(w, (uint64_t)m->in_dim);
@@ -617,7 +617,7 @@ static nn_model *load(const void *buf, size_t len, const nn_allocator *a)
         nni_rd r = sub_reader(&L, S_VALD);
         size_t at = r.pos, n = nni_rd_size(&r, "validation rows"), cx = nni_rd_size(&r, "validation width"),
                cy = nni_rd_size(&r, "validation target width"), tx = 0, ty = 0;
-        if (!r.failed && (m->n_layers == 0 || n == 0 || cx != m->in_dim || cy != nni_target_dim(m) || !nni_mul_ok(n, cx, &tx) ||
+        if (!r.failed && (m->n_layers == 0 || n == 0 || cx != m->in_dim || (cy != 1 && cy != nni_output_dim(m)) || !nni_mul_ok(n, cx, &tx) ||
                           !nni_mul_ok(n, cy, &ty) || tx > nni_rd_left(&r) / 4 || ty > nni_rd_left(&r) / 4 ||
                           tx + ty > nni_rd_left(&r) / 4))
             nni_rd_fail(&r, "impossible validation data %zu x (%zu + %zu) at offset %zu", n, cx, cy, at);
@@ -629,6 +629,7 @@ static nn_model *load(const void *buf, size_t len, const nn_allocator *a)
                 nni_rd_fail(&r, "out of memory for the validation data");
             }
             m->val_n = n;
+            m->val_tdim = cy;
             nni_rd_f32s(&r, m->val_x, tx, "validation inputs");
             nni_rd_f32s(&r, m->val_y, ty, "validation targets");
         }
