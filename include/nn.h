@@ -267,6 +267,14 @@ NN_API nn_callback *nn_callback_custom(nn_epoch_fn on_epoch_begin, nn_epoch_fn o
 /* Free a callback never handed to a model; accepts NULL. */
 NN_API void nn_callback_free(nn_callback *cb);
 
+/* ---- Plots ------------------------------------------------------------- */
+
+/* Learning curves of the last fit as an SVG file: loss and each metric in its own panel, train
+   and validation series, best epoch (min val_loss, else min loss) marked. Written atomically. */
+NN_API nn_status nn_model_plot_history(const nn_model *m, const char *path);
+/* Same, with log_scale 1 for a logarithmic y axis (0 linear). */
+NN_API nn_status nn_model_plot_history_ex(const nn_model *m, const char *path, int log_scale);
+
 #ifdef __cplusplus
 }
 #endif
