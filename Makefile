@@ -108,3 +108,30 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# ---- Bindings, C++ example, command-line trainer, docs ----------------------
+# Added as separate rules (extra prerequisites of all/test) so they merge cleanly.
+PYTHON       ?= python3
+CARGO        ?= cargo
+CXX_EX_SRC   := $(sort $(wildcard examples/*.cpp))
+CXX_EX_BIN   := $(CXX_EX_SRC:examples/%.cpp=$(BUILD)/examples/%)
+
+.PHONY: test-python test-rust test-cpp test-cli docs
+
+all: $(CXX_EX_BIN)
+examples: $(CXX_EX_BIN)
+test: test-python test-rust test-cpp
+
+$(BUILD)/examples/%: examples/%.cpp include/nn.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+
+# Python binding (python/libnn): unittest suite; skipped when python3 is missing.
+test-python: $(SHARED_DEV)
+	@if command -v $(PYTHON) >/dev/null 2>&1; then \
+	    NN_LIBRARY=$(abspath $(SHARED_DEV)) PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests; \
+	else echo "test-python: skipped ($(PYTHON) not found)"; fi
+
+# C++ RAII example: builds with the C API and std::unique_ptr, must run cleanly.
+test-cpp: $(CXX_EX_BIN)
+	@for b in $(CXX_EX_BIN); do echo "$$b"; $$b > $(BUILD)/$$(basename $$b).out || exit 1; tail -n 3 $(BUILD)/$$(basename $$b).out; done

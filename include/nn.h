@@ -266,6 +266,10 @@ NN_API nn_callback *nn_callback_custom(nn_epoch_fn on_epoch_begin, nn_epoch_fn o
                                        nn_batch_fn on_batch_end, void *user);
 /* Free a callback never handed to a model; accepts NULL. */
 NN_API void nn_callback_free(nn_callback *cb);
+/* Free every callback attached to the model (Keras passes callbacks per fit call). */
+NN_API nn_status nn_model_clear_callbacks(nn_model *m);
+/* Number of callbacks attached to the model. */
+NN_API size_t nn_model_callback_count(const nn_model *m);
 
 /* ---- Plots ------------------------------------------------------------- */
 
