@@ -135,3 +135,10 @@ test-python: $(SHARED_DEV)
 # C++ RAII example: builds with the C API and std::unique_ptr, must run cleanly.
 test-cpp: $(CXX_EX_BIN)
 	@for b in $(CXX_EX_BIN); do echo "$$b"; $$b > $(BUILD)/$$(basename $$b).out || exit 1; tail -n 3 $(BUILD)/$$(basename $$b).out; done
+
+# Rust crate (examples/rust, no dependencies): links build/libnn.a; skipped without cargo.
+test-rust: $(STATIC)
+	@if command -v $(CARGO) >/dev/null 2>&1; then \
+	    CARGO_TARGET_DIR=$(abspath $(BUILD))/rust NN_LIB_DIR=$(abspath $(BUILD)) \
+	        $(CARGO) test --offline --quiet --manifest-path examples/rust/Cargo.toml; \
+	else echo "test-rust: skipped (cargo not found)"; fi
