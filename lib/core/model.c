@@ -53,11 +53,9 @@ static void free_workspace(nn_model *m)
 {
     nni_workspace *w = &m->ws;
     size_t i;
-    if (w->act) {
-        for (i = 0; i < m->n_layers; i++) {
-            nni_free(&m->alloc, w->act[i]);
-            nni_free(&m->alloc, w->scratch[i]);
-        }
+    for (i = 0; i < m->n_layers; i++) {
+        if (w->act) nni_free(&m->alloc, w->act[i]);
+        if (w->scratch) nni_free(&m->alloc, w->scratch[i]);
     }
     nni_free(&m->alloc, w->act);
     nni_free(&m->alloc, w->scratch);
@@ -150,6 +148,7 @@ nn_status nni_model_build(nn_model *m)
     size_t i, j, total = 0, trainable = 0, n_tensors = 0, off_t, off_n, ti = 0;
     float *params, *grads;
     size_t *toff;
+    nni_rng rng_before = m->rng;
     if (m->built) return NN_OK;
     if (m->n_layers == 0) return nni_fail(m, NN_ERR_STATE, "the model has no layers; add one with nn_model_add");
     for (i = 0; i < m->n_layers; i++) {
@@ -206,6 +205,7 @@ nn_status nni_model_build(nn_model *m)
         for (i = 0; i < m->n_layers; i++)
             for (j = 0; j < m->layers[i]->n_params; j++)
                 m->layers[i]->param[j] = m->layers[i]->grad[j] = NULL;
+        m->rng = rng_before; /* unchanged: a retry draws the same initial weights */
         return NN_ERR_NOMEM;
     }
     m->built = 1;

@@ -8,6 +8,7 @@
 #include "callbacks/callback.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct fit_state {
@@ -186,6 +187,20 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
     return NN_OK;
 }
 
+/* The shortest decimal that rounds to f, as Python's repr of a float32. */
+static double split_as_decimal(float f)
+{
+    char buf[32];
+    int p;
+    for (p = 1; p <= 9; p++) {
+        double d;
+        snprintf(buf, sizeof buf, "%.*g", p, (double)f);
+        d = strtod(buf, NULL);
+        if ((float)d == f) return d;
+    }
+    return (double)f;
+}
+
 nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, int epochs, int batch_size)
 {
     fit_state fs;
@@ -210,8 +225,10 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
         fs.vy = m->val_y;
         fs.n_val = m->val_n;
     } else if (m->val_split > 0.0f) {
-        /* Keras: the last fraction of the rows, before any shuffling */
-        fs.n_train = (size_t)floor((double)n * (1.0 - (double)m->val_split));
+        /* Keras: the last fraction of the rows, before any shuffling, split at
+           floor(n * (1 - fraction)) computed on the decimal the caller wrote
+           (0.2f is 0.2000000030, which would move one more row to validation) */
+        fs.n_train = (size_t)floor((double)n * (1.0 - split_as_decimal(m->val_split)));
         fs.n_val = n - fs.n_train;
         fs.vx = x + fs.n_train * in;
         fs.vy = y + fs.n_train * tdim;
