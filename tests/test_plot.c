@@ -53,7 +53,7 @@ static nn_model *trained(int with_val, int epochs)
 
 TEST(plot_history_svg_has_series_axes_and_best_epoch)
 {
-    const char *path = "build/test_curves.svg";
+    const char *path = "nn_test_curves.svg";
     nn_model *m = trained(1, 30);
     char *s;
     CHECK_EQ(nn_model_plot_history(m, path), NN_OK);
@@ -91,7 +91,7 @@ TEST(plot_history_svg_has_series_axes_and_best_epoch)
 
 TEST(plot_history_without_validation_marks_min_loss)
 {
-    const char *path = "build/test_curves_noval.svg";
+    const char *path = "nn_test_curves_noval.svg";
     nn_model *m = trained(0, 1);
     char *s;
     CHECK_EQ(nn_model_plot_history(m, path), NN_OK);
@@ -113,15 +113,15 @@ TEST(plot_history_errors_leave_no_file)
     FILE *f;
     CHECK_EQ(nn_model_plot_history(NULL, "x.svg"), NN_ERR_INVALID_ARG);
     CHECK_EQ(nn_model_plot_history(m, NULL), NN_ERR_INVALID_ARG);
-    CHECK_EQ(nn_model_plot_history(m, "build/never.svg"), NN_ERR_STATE);
+    CHECK_EQ(nn_model_plot_history(m, "nn_test_never.svg"), NN_ERR_STATE);
     CHECK_STR_CONTAINS(nn_model_error(m), "no history");
-    f = fopen("build/never.svg", "r");
+    f = fopen("nn_test_never.svg", "r");
     CHECK(f == NULL);
     if (f) fclose(f);
     nn_model_free(m);
 
     m = trained(1, 2);
-    CHECK_EQ(nn_model_plot_history_ex(m, "build/x.svg", 7), NN_ERR_INVALID_ARG);
+    CHECK_EQ(nn_model_plot_history_ex(m, "nn_test_x.svg", 7), NN_ERR_INVALID_ARG);
     CHECK_EQ(nn_model_plot_history(m, "build/no/such/dir/c.svg"), NN_ERR_IO);
     CHECK_STR_CONTAINS(nn_model_error(m), "build/no/such/dir/c.svg");
     nn_model_free(m);
