@@ -142,3 +142,28 @@ test-rust: $(STATIC)
 	    CARGO_TARGET_DIR=$(abspath $(BUILD))/rust NN_LIB_DIR=$(abspath $(BUILD)) \
 	        $(CARGO) test --offline --quiet --manifest-path examples/rust/Cargo.toml; \
 	else echo "test-rust: skipped (cargo not found)"; fi
+
+# Command-line trainer (tools/nn_train/*.c -> build/bin/nn-train), installed into $(PREFIX)/bin.
+BINDIR       ?= $(PREFIX)/bin
+NN_TRAIN_SRC := $(sort $(wildcard tools/nn_train/*.c))
+NN_TRAIN     := $(BUILD)/bin/nn-train
+
+all: $(NN_TRAIN)
+test: test-cli
+
+$(NN_TRAIN): $(NN_TRAIN_SRC) $(wildcard tools/nn_train/*.h) include/nn.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $(NN_TRAIN_SRC) $(STATIC) -lm $(LDFLAGS)
+
+test-cli: $(NN_TRAIN)
+	@NN_TRAIN=$(NN_TRAIN) BUILD=$(BUILD) sh tests/cli/test_nn_train.sh
+
+install: install-bin
+.PHONY: install-bin
+install-bin: $(NN_TRAIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(NN_TRAIN) $(DESTDIR)$(BINDIR)/nn-train
+uninstall: uninstall-bin
+.PHONY: uninstall-bin
+uninstall-bin:
+	rm -f $(DESTDIR)$(BINDIR)/nn-train
