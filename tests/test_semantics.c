@@ -824,3 +824,26 @@ TEST(sem_initializers_bounds_and_variance)
     init_stats(NN_INIT_ONES, &mn, &mx, &mean, &var);
     CHECK(mn == 1.0 && mx == 1.0);
 }
+
+TEST(sem_verbose_output_only_through_the_sink)
+{
+    float x[8] = { 0, 1, 2, 3, 4, 5, 6, 7 }, y[8] = { 0, 1, 0, 1, 0, 1, 0, 1 };
+    tu_log log;
+    nn_model *m = linear_model(1, 1, 2, nn_sgd(0.01f, 0, 0), NN_LOSS_MSE);
+    memset(&log, 0, sizeof log);
+    nn_model_set_log_sink(m, tu_log_sink, &log);
+    nn_model_add_callback(m, nn_early_stopping("loss", 0.0f, 100, 1));
+    CHECK_EQ(nn_model_fit(m, x, y, 8, 2, 4), NN_OK);
+    CHECK_EQ(log.len, 0); /* silent by default */
+    CHECK_EQ(nn_model_set_verbose(m, 2), NN_OK);
+    nn_model_add_metric(m, NN_METRIC_MAE);
+    CHECK_EQ(nn_model_fit(m, x, y, 8, 2, 4), NN_OK);
+    CHECK_STR_CONTAINS(log.buf, "Epoch 1/2\n");
+    CHECK_STR_CONTAINS(log.buf, "Epoch 2/2\n");
+    CHECK_STR_CONTAINS(log.buf, "2/2 - ");
+    CHECK_STR_CONTAINS(log.buf, " - loss: ");
+    CHECK_STR_CONTAINS(log.buf, " - mae: ");
+    CHECK_STR_CONTAINS(log.buf, " - learning_rate: 0.01");
+    CHECK_STR_CONTAINS(log.buf, "Restoring model weights from the end of the best epoch");
+    nn_model_free(m);
+}

@@ -207,7 +207,7 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
     nni_history h;
     nn_status s;
     size_t i, in, tdim;
-    if (!m) return NN_ERR_INVALID_ARG;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_fit: model is NULL");
     if (!x || !y) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: x and y must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: n must be > 0");
     if (epochs <= 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: epochs must be > 0, got %d", epochs);
@@ -221,6 +221,9 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
     fs.epochs = epochs;
     fs.n_train = n;
     if (m->val_x) {
+        if (m->val_tdim != tdim)
+            return nni_fail(m, NN_ERR_SHAPE, "nn_model_fit: validation targets have %zu values per row but the compiled loss needs %zu; set the validation data again",
+                            m->val_tdim, tdim);
         fs.vx = m->val_x;
         fs.vy = m->val_y;
         fs.n_val = m->val_n;
