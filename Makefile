@@ -167,3 +167,8 @@ uninstall: uninstall-bin
 .PHONY: uninstall-bin
 uninstall-bin:
 	rm -f $(DESTDIR)$(BINDIR)/nn-train
+
+# API reference with Doxygen into build/docs when doxygen is installed (never required).
+docs:
+	@if command -v doxygen >/dev/null 2>&1; then doxygen docs/Doxyfile && echo "docs: build/docs/html/index.html"; \
+	else echo "docs: skipped (doxygen not installed); see docs/guide.md and include/nn.h"; fi
