@@ -139,7 +139,7 @@ test-cpp: $(CXX_EX_BIN)
 # Rust crate (examples/rust, no dependencies): links build/libnn.a; skipped without cargo.
 test-rust: $(STATIC)
 	@if command -v $(CARGO) >/dev/null 2>&1; then \
-	    CARGO_TARGET_DIR=$(abspath $(BUILD))/rust NN_LIB_DIR=$(abspath $(BUILD)) \
+	    env -u MAKEFLAGS -u MFLAGS CARGO_TARGET_DIR=$(abspath $(BUILD))/rust NN_LIB_DIR=$(abspath $(BUILD)) \
 	        $(CARGO) test --offline --quiet --manifest-path examples/rust/Cargo.toml; \
 	else echo "test-rust: skipped (cargo not found)"; fi
 
