@@ -151,6 +151,26 @@ static void polyline(FILE *f, const nn_model *m, int col, const axis *ax, double
         }
 }
 
+/* Number of plotted points of the panel inside the legend box at (lx, ly), 224 wide, lh high. */
+static size_t covered(const nn_model *m, const panel *p, const axis *ax, double top, double lx, double ly, double lh)
+{
+    size_t e, c = 0, n = m->hist.len;
+    int k, cols[2];
+    cols[0] = p->train;
+    cols[1] = p->val;
+    for (k = 0; k < 2; k++) {
+        if (cols[k] < 0) continue;
+        for (e = 0; e < n; e++) {
+            double v = val_at(m, cols[k], e), x, y;
+            if (!usable(v, ax->log)) continue;
+            x = px_x(e, n);
+            y = px_y(ax, v, top);
+            if (x >= lx - 4 && x <= lx + 228 && y >= ly - 4 && y <= ly + lh + 4) c++;
+        }
+    }
+    return c;
+}
+
 static void draw_panel(FILE *f, const nn_model *m, const panel *p, int log_scale, double top,
                        size_t best, int best_col)
 {
@@ -216,13 +236,16 @@ static void draw_panel(FILE *f, const nn_model *m, const panel *p, int log_scale
                  "stroke=\"#ff7f0e\" stroke-width=\"2\" stroke-dasharray=\"7,4\"");
     /* legend, top right; the best-epoch entry when this panel shows the monitored series */
     {
-        double lx = x1 - 232, ly = y0 + 8, bv = 0;
+        double lx = x1 - 232, ly = y0 + 8, bv = 0, lh;
         int has_best = 0, rows, r = 0;
         if (best_col == p->train || best_col == p->val) {
             bv = val_at(m, best_col, best);
             has_best = usable(bv, ax.log);
         }
         rows = (p->train >= 0) + (p->val >= 0) + has_best;
+        lh = 8.0 + 18.0 * rows;
+        /* top right unless the curves pass there more often than through the bottom right */
+        if (covered(m, p, &ax, top, lx, y0 + 8, lh) > covered(m, p, &ax, top, lx, y1 - 8 - lh, lh)) ly = y1 - 8 - lh;
         if (has_best)
             fprintf(f, "<circle class=\"best-epoch-marker\" cx=\"%s\" cy=\"%s\" r=\"5.5\" fill=\"none\" "
                        "stroke=\"#2ca02c\" stroke-width=\"2.5\"/>\n",
