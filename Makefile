@@ -17,7 +17,7 @@ WARN         := -Wall -Wextra -Wpedantic
 NUMERIC      := -ffp-contract=off -fno-math-errno
 LIB_CFLAGS   := -std=c11 $(OPT) $(WARN) $(NUMERIC) -fPIC -fvisibility=hidden -Iinclude -Ilib $(CFLAGS)
 TEST_CFLAGS  := -std=c11 $(OPT) $(WARN) $(NUMERIC) -Iinclude -Ilib -Itests $(CFLAGS)
-LDLIBS_LIB   := -lm
+LDLIBS_LIB   := -lm -pthread
 
 LIB_SRC      := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -65,11 +65,11 @@ $(BUILD)/tests/%.o: tests/%.cpp include/nn.h tests/harness.h
 	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -Itests -c $< -o $@
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC)
-	$(CXX) -o $@ $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC) -lm $(LDFLAGS)
+	$(CXX) -o $@ $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC) -lm -pthread $(LDFLAGS)
 
 $(BUILD)/examples/%: examples/%.c $(wildcard examples/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm -pthread $(LDFLAGS)
 
 examples: $(EX_BIN)
 
@@ -172,3 +172,5 @@ uninstall-bin:
 docs:
 	@if command -v doxygen >/dev/null 2>&1; then doxygen docs/Doxyfile && echo "docs: build/docs/html/index.html"; \
 	else echo "docs: skipped (doxygen not installed); see docs/guide.md and include/nn.h"; fi
+
+include tests/bench/Makefile.inc
