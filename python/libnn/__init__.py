@@ -175,6 +175,8 @@ _OPTIONAL = [
     ("nn_gaussian_noise", _vp, _f),
     ("nn_reduce_lr_on_plateau", _vp, ctypes.c_char_p, _f, _i, _f),
     ("nn_lr_scheduler", _vp, _LR_FN, _vp),
+    ("nn_model_get_weights", _st, _vp, _c_float_p, _sz, ctypes.POINTER(_sz)),
+    ("nn_model_set_weights", _st, _vp, _c_float_p, _sz),
     ("nn_model_save", _st, _vp, ctypes.c_char_p),
     ("nn_model_load", _vp, ctypes.c_char_p),
 ]
@@ -1054,6 +1056,31 @@ class Sequential:
         text = buf.value.decode()
         (print_fn or print)(text.rstrip("\n"))
         return None
+
+    def get_weights(self):
+        """All weights as one flat list of floats in Keras get_weights order (nn_model_get_weights)."""
+        if _C.model_get_weights is None:
+            raise UnsupportedError("this libnn build has no nn_model_get_weights")
+        self._ensure()
+        if self._compiled is not None and not getattr(self, "_did_compile", False):
+            self._do_compile()
+        need = _sz()
+        _check(_C.model_get_weights(self._h, None, 0, ctypes.byref(need)), self._h)
+        out = array.array("f", bytes(4 * need.value))
+        buf = (ctypes.c_float * need.value).from_buffer(out)
+        _check(_C.model_get_weights(self._h, ctypes.cast(buf, _c_float_p), need.value, ctypes.byref(need)), self._h)
+        del buf
+        return out.tolist()
+
+    def set_weights(self, weights):
+        """Replace all weights from a flat sequence (or buffer) of count_params() floats."""
+        if _C.model_set_weights is None:
+            raise UnsupportedError("this libnn build has no nn_model_set_weights")
+        self._ensure()
+        if self._compiled is not None and not getattr(self, "_did_compile", False):
+            self._do_compile()
+        w = _floats(weights, "weights")
+        _check(_C.model_set_weights(self._h, w.ptr, w.rows * w.cols), self._h)
 
     def plot_history(self, path, log_scale=False):
         """SVG learning curves of the last fit (nn_model_plot_history)."""

@@ -198,6 +198,32 @@ class CallbackTest(unittest.TestCase):
         self.assertLess(len(h.history["loss"]), 500)
 
 
+class ToolkitTest(unittest.TestCase):
+    def test_weights_round_trip(self):
+        if nn._C.model_get_weights is None:
+            self.skipTest("nn_model_get_weights not in this build")
+        x, y = linear_data(32)
+        a, b = small_model(seed=1, input_dim=3), small_model(seed=2, input_dim=3)
+        a.fit(x, y, epochs=2, verbose=0)
+        w = a.get_weights()
+        self.assertEqual(len(w), a.count_params())
+        b.set_weights(w)
+        self.assertEqual(b.predict(x[:3]), a.predict(x[:3]))
+        with self.assertRaises(nn.Error):
+            b.set_weights(w[:-1])
+
+    def test_batchnorm_noise_and_reduce_lr(self):
+        if nn._C.batch_norm is None or nn._C.reduce_lr_on_plateau is None:
+            self.skipTest("toolkit layers/callbacks not in this build")
+        x, y = linear_data(64)
+        m = nn.Sequential([nn.GaussianNoise(0.1), nn.Dense(8, activation="relu"), nn.BatchNormalization(),
+                           nn.Dense(1)], input_dim=3, seed=3)
+        m.compile(optimizer=nn.Adam(1e-2), loss="mse")
+        h = m.fit(x, y, epochs=6, verbose=0, callbacks=[nn.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0)])
+        self.assertEqual(len(h.history["loss"]), 6)
+        self.assertLessEqual(h.history["learning_rate"][-1], 1e-2)
+
+
 class FilesTest(unittest.TestCase):
     def test_plot_history(self):
         x, y = linear_data(64)

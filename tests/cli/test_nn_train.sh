@@ -35,7 +35,7 @@ expect_usage_error predict only_one_arg
 [ $? -eq 1 ] && ok || bad "missing file"
 
 # classification on iris, with learning curves
-"$NN_TRAIN" examples/data/iris.csv --target target --layers 16:relu,16:relu,3:softmax \
+"$NN_TRAIN" examples/data/iris.csv --target target --layers noise:0.05,16:relu,bn,16:relu,dropout:0.1,3:softmax \
     --loss sparse_categorical_crossentropy --optimizer adam:1e-2 --epochs 60 --batch 16 --val 0.2 \
     --early-stop 20 --scale standard --seed 1 --plot "$tmp/curves.svg" >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -207,10 +207,10 @@ int cli_metric(const char *name)
     return -1;
 }
 
-int cli_has_batch_norm(void) { return 0; }
-int cli_has_noise(void) { return 0; }
-nn_status cli_add_batch_norm(nn_model *m) { (void)m; return NN_ERR_UNSUPPORTED; }
-nn_status cli_add_noise(nn_model *m, float stddev) { (void)m; (void)stddev; return NN_ERR_UNSUPPORTED; }
+int cli_has_batch_norm(void) { return 1; }
+int cli_has_noise(void) { return 1; }
+nn_status cli_add_batch_norm(nn_model *m) { return nn_model_add(m, nn_batch_norm()); }
+nn_status cli_add_noise(nn_model *m, float stddev) { return nn_model_add(m, nn_gaussian_noise(stddev)); }
 
 nn_status cli_save(nn_model *m, const cli_data *d, const char *path)
 {
