@@ -319,7 +319,7 @@ nn_status nn_model_plot_history_ex(const nn_model *cm, const char *path, int log
 
     for (i = 0; i < m->hist.n_keys; i++) {
         const char *k = m->hist.keys[i];
-        char vk[32];
+        char vk[sizeof m->hist.keys[0] + 8];
         if (strncmp(k, "val_", 4) == 0 || strcmp(k, "learning_rate") == 0) continue;
         snprintf(vk, sizeof vk, "val_%s", k);
         panels[np].title = k;
