@@ -407,6 +407,18 @@ NN_API nn_status nn_callback_set_append(nn_callback *cb, int append);
 NN_API nn_callback *nn_terminate_on_nan(void);
 /* Free a callback never handed to a model; accepts NULL. */
 NN_API void nn_callback_free(nn_callback *cb);
+/* Free every callback attached to the model (Keras passes callbacks per fit call). */
+NN_API nn_status nn_model_clear_callbacks(nn_model *m);
+/* Number of callbacks attached to the model. */
+NN_API size_t nn_model_callback_count(const nn_model *m);
+
+/* ---- Plots ------------------------------------------------------------- */
+
+/* Learning curves of the last fit as an SVG file: loss and each metric in its own panel, train
+   and validation series, best epoch (min val_loss, else min loss) marked. Written atomically. */
+NN_API nn_status nn_model_plot_history(const nn_model *m, const char *path);
+/* Same, with log_scale 1 for a logarithmic y axis (0 linear). */
+NN_API nn_status nn_model_plot_history_ex(const nn_model *m, const char *path, int log_scale);
 
 /* ---- Model files (format: docs/file-format.md) ------------------------- */
 
