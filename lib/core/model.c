@@ -97,6 +97,7 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->val_x);
     nni_free(&a, m->val_y);
     nni_free(&a, m->hist.values);
+    nni_free(&a, m->findings);
     nni_free(&a, m);
 }
 

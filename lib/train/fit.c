@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "optim/optimizer.h"
 #include "callbacks/callback.h"
+#include "doctor/doctor.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef struct fit_state {
     size_t bs, n_batches;
     size_t *perm;
     int epochs;
+    nn_callback *doctor; /* the attached training doctor, or NULL */
 } fit_state;
 
 static void set_key(nni_history *h, const char *prefix, const char *name)
@@ -143,6 +145,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             la.loss = m->loss;
             la.huber_delta = m->huber_delta;
             la.pred = nni_forward(m, m->ws.xb, rows, 1);
+            if (fs->doctor) nni_doctor_after_forward(fs->doctor, m, rows);
             la.logits = fused ? m->ws.scratch[m->n_layers - 1] : NULL;
             la.y = m->ws.yb;
             la.sw = NULL;
@@ -150,13 +153,16 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             la.cols = out;
             la.grad = m->ws.loss_grad;
             batch_loss = nni_loss_sum(&la) / (double)rows + nni_reg_penalty(m);
-            if (!isfinite(batch_loss))
+            if (!isfinite(batch_loss)) {
+                if (fs->doctor) nni_doctor_nonfinite(fs->doctor, m, epoch, (int)b, batch_loss);
                 return nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
                                 isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
+            }
             acc.loss += batch_loss * (double)rows;
             nni_metrics_add(&acc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
             backward(m, rows, fused);
             nni_reg_grad(m);
+            if (fs->doctor) nni_doctor_after_backward(fs->doctor, m, (int)b, fs->n_batches);
             optimizer_step(m);
             for (i = 0; i < m->n_cbs; i++)
                 if (m->cbs[i]->ops->batch_end && m->cbs[i]->ops->batch_end(m->cbs[i], m, (int)b, (float)batch_loss)) m->stop_requested = 1;
@@ -230,10 +236,20 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
         nni_free(&m->alloc, fs.perm);
         return nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the history of %d epochs", epochs);
     }
+    fs.doctor = nni_doctor_of(m);
+    m->fit.x = x;
+    m->fit.y = y;
+    m->fit.n = fs.n_train;
+    m->fit.vx = fs.vx;
+    m->fit.vy = fs.vy;
+    m->fit.vn = fs.n_val;
+    m->fit.batch = fs.bs;
+    m->fit.epochs = epochs;
     for (i = 0; i < m->n_cbs; i++) {
         if (m->cbs[i]->ops->train_begin && (s = m->cbs[i]->ops->train_begin(m->cbs[i], m)) != NN_OK) {
             nni_free(&m->alloc, fs.perm);
             nni_free(&m->alloc, h.values);
+            memset(&m->fit, 0, sizeof m->fit);
             return nni_fail(m, s, "nn_model_fit: %s callback could not start: %s", m->cbs[i]->ops->name, nn_status_string(s));
         }
     }
@@ -246,6 +262,7 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
         for (i = 0; i < m->n_cbs; i++)
             if (m->cbs[i]->ops->train_end) m->cbs[i]->ops->train_end(m->cbs[i], m);
     m->stop_requested = 0;
+    memset(&m->fit, 0, sizeof m->fit);
     nni_free(&m->alloc, fs.perm);
     return s;
 }
