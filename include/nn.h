@@ -100,7 +100,7 @@ typedef enum nn_metric {
 NN_API const char *nn_version(void);
 /* Static text for a status code ("invalid argument", ...). */
 NN_API const char *nn_status_string(nn_status s);
-/* Detailed message of the model's last failure; "" when the last call succeeded. */
+/* Detailed message of the model's last failure; "" after a successful add, compile, fit, evaluate or predict. */
 NN_API const char *nn_model_error(const nn_model *m);
 /* Thread-local: why the last constructor (or call without a model) in this thread failed. */
 NN_API const char *nn_last_error(void);

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
 void th_register(const char *name, void (*fn)(void));
 void th_fail(const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -14,6 +17,9 @@ void th_fail(const char *file, int line, const char *fmt, ...)
     ;
 /* Number of failed checks so far in the running test. */
 int th_failures(void);
+#ifdef __cplusplus
+}
+#endif
 
 #define TEST(name)                                                                           \
     static void name(void);                                                                  \

@@ -53,11 +53,9 @@ static void free_workspace(nn_model *m)
 {
     nni_workspace *w = &m->ws;
     size_t i;
-    if (w->act) {
-        for (i = 0; i < m->n_layers; i++) {
-            nni_free(&m->alloc, w->act[i]);
-            nni_free(&m->alloc, w->scratch[i]);
-        }
+    for (i = 0; i < m->n_layers; i++) {
+        if (w->act) nni_free(&m->alloc, w->act[i]);
+        if (w->scratch) nni_free(&m->alloc, w->scratch[i]);
     }
     nni_free(&m->alloc, w->act);
     nni_free(&m->alloc, w->scratch);
@@ -146,11 +144,32 @@ nn_status nn_model_add(nn_model *m, nn_layer *l)
     return NN_OK;
 }
 
+/* Undo nni_model_build after a later allocation failed, so the model is
+   unchanged: no store, and the generator as it was (a retry draws the same
+   initial weights). */
+static void unbuild(nn_model *m, const nni_rng *rng_before)
+{
+    size_t i, j;
+    free_workspace(m);
+    nni_free(&m->alloc, m->params);
+    nni_free(&m->alloc, m->grads);
+    nni_free(&m->alloc, m->tensor_off);
+    m->params = m->grads = NULL;
+    m->tensor_off = NULL;
+    m->n_params = m->n_trainable = m->n_tensors = 0;
+    for (i = 0; i < m->n_layers; i++)
+        for (j = 0; j < m->layers[i]->n_params; j++)
+            m->layers[i]->param[j] = m->layers[i]->grad[j] = NULL;
+    m->rng = *rng_before;
+    m->built = 0;
+}
+
 nn_status nni_model_build(nn_model *m)
 {
     size_t i, j, total = 0, trainable = 0, n_tensors = 0, off_t, off_n, ti = 0;
     float *params, *grads;
     size_t *toff;
+    nni_rng rng_before = m->rng;
     if (m->built) return NN_OK;
     if (m->n_layers == 0) return nni_fail(m, NN_ERR_STATE, "the model has no layers; add one with nn_model_add");
     for (i = 0; i < m->n_layers; i++) {
@@ -197,19 +216,11 @@ nn_status nni_model_build(nn_model *m)
     m->n_tensors = n_tensors;
     m->n_params = total;
     m->n_trainable = trainable;
+    m->built = 1;
     if (nni_workspace_reserve(m, NNI_DEFAULT_ROWS) != NN_OK) {
-        nni_free(&m->alloc, params);
-        nni_free(&m->alloc, grads);
-        nni_free(&m->alloc, toff);
-        m->params = m->grads = NULL;
-        m->tensor_off = NULL;
-        m->n_params = m->n_trainable = m->n_tensors = 0;
-        for (i = 0; i < m->n_layers; i++)
-            for (j = 0; j < m->layers[i]->n_params; j++)
-                m->layers[i]->param[j] = m->layers[i]->grad[j] = NULL;
+        unbuild(m, &rng_before);
         return NN_ERR_NOMEM;
     }
-    m->built = 1;
     return NN_OK;
 }
 
@@ -286,6 +297,8 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     nn_status s;
     float *state;
     size_t slots;
+    int was_built;
+    nni_rng rng_before;
     if (!m) {
         nn_optimizer_free(opt);
         nni_set_last_error("nn_model_compile: model is NULL");
@@ -300,6 +313,8 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
         nn_optimizer_free(opt);
         return nni_fail(m, NN_ERR_STATE, "nn_model_compile: the model has no layers; add one with nn_model_add");
     }
+    was_built = m->built;
+    rng_before = m->rng;
     s = nni_model_build(m);
     if (s != NN_OK) {
         nn_optimizer_free(opt);
@@ -308,9 +323,10 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     slots = opt->ops->slots(opt);
     state = NULL;
     if (slots) {
-        state = (float *)nni_alloc_array(&m->alloc, slots * m->n_trainable, sizeof(float));
+        state = (float *)nni_alloc_array(&m->alloc, slots, m->n_trainable * sizeof(float));
         if (!state) {
             nn_optimizer_free(opt);
+            if (!was_built) unbuild(m, &rng_before);
             return nni_fail(m, NN_ERR_NOMEM, "nn_model_compile: out of memory for optimizer state (%zu floats)", slots * m->n_trainable);
         }
     }

@@ -71,6 +71,7 @@ struct nn_model {
     float val_split;
     float *val_x, *val_y;
     size_t val_n;
+    size_t val_tdim;  /* target width the validation rows were copied with */
     int shuffle, verbose;
     int stop_requested;
 

@@ -9,6 +9,7 @@
 #include "doctor/doctor.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct fit_state {
@@ -192,13 +193,27 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
     return NN_OK;
 }
 
+/* The shortest decimal that rounds to f, as Python's repr of a float32. */
+static double split_as_decimal(float f)
+{
+    char buf[32];
+    int p;
+    for (p = 1; p <= 9; p++) {
+        double d;
+        snprintf(buf, sizeof buf, "%.*g", p, (double)f);
+        d = strtod(buf, NULL);
+        if ((float)d == f) return d;
+    }
+    return (double)f;
+}
+
 nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, int epochs, int batch_size)
 {
     fit_state fs;
     nni_history h;
     nn_status s;
     size_t i, in, tdim;
-    if (!m) return NN_ERR_INVALID_ARG;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_fit: model is NULL");
     if (!x || !y) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: x and y must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: n must be > 0");
     if (epochs <= 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_fit: epochs must be > 0, got %d", epochs);
@@ -212,12 +227,17 @@ nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_t n, in
     fs.epochs = epochs;
     fs.n_train = n;
     if (m->val_x) {
+        if (m->val_tdim != tdim)
+            return nni_fail(m, NN_ERR_SHAPE, "nn_model_fit: validation targets have %zu values per row but the compiled loss needs %zu; set the validation data again",
+                            m->val_tdim, tdim);
         fs.vx = m->val_x;
         fs.vy = m->val_y;
         fs.n_val = m->val_n;
     } else if (m->val_split > 0.0f) {
-        /* Keras: the last fraction of the rows, before any shuffling */
-        fs.n_train = (size_t)floor((double)n * (1.0 - (double)m->val_split));
+        /* Keras: the last fraction of the rows, before any shuffling, split at
+           floor(n * (1 - fraction)) computed on the decimal the caller wrote
+           (0.2f is 0.2000000030, which would move one more row to validation) */
+        fs.n_train = (size_t)floor((double)n * (1.0 - split_as_decimal(m->val_split)));
         fs.n_val = n - fs.n_train;
         fs.vx = x + fs.n_train * in;
         fs.vy = y + fs.n_train * tdim;

@@ -48,7 +48,7 @@ nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, size_t 
     nni_metric_acc acc;
     nn_status s;
     size_t i;
-    if (!m) return NN_ERR_INVALID_ARG;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_evaluate: model is NULL");
     if (!x || !y || !loss) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: x, y and loss must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: n must be > 0");
     if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_evaluate: call nn_model_compile first (the loss is needed)");
@@ -82,7 +82,7 @@ nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
 {
     size_t start, od;
     nn_status s;
-    if (!m) return NN_ERR_INVALID_ARG;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_predict: model is NULL");
     if (!x || !out) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: x and out must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: n must be > 0");
     if ((s = nni_model_build(m)) != NN_OK) return s;

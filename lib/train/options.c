@@ -28,7 +28,13 @@ nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float 
         return NN_OK;
     }
     if (!y || n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_validation_data: y must not be NULL and n must be > 0");
-    if (m->n_layers == 0) return nni_fail(m, NN_ERR_STATE, "nn_model_set_validation_data: add layers first (the target width is needed)");
+    /* the loss decides the target width (class indices for sparse CCE) */
+    if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_set_validation_data: call nn_model_compile first (the target width depends on the loss)");
+    if (nni_check_finite(m, "validation x", x, n, m->in_dim) != NN_OK) return NN_ERR_NONFINITE;
+    {
+        nn_status s = nni_check_targets(m, "validation y", y, n);
+        if (s != NN_OK) return s;
+    }
     tdim = nni_target_dim(m);
     vx = (float *)nni_alloc_array(&m->alloc, n * m->in_dim, sizeof(float));
     vy = (float *)nni_alloc_array(&m->alloc, n * tdim, sizeof(float));
@@ -44,6 +50,7 @@ nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float 
     m->val_x = vx;
     m->val_y = vy;
     m->val_n = n;
+    m->val_tdim = tdim;
     return NN_OK;
 }
 
