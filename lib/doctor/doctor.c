@@ -38,6 +38,7 @@
 #define PLATEAU_MIN_EPOCHS 15
 #define PLATEAU_REL 0.005        /* no improvement beyond this relative amount ... */
 #define PLATEAU_BASELINE 0.8     /* ... while the best loss is above this x the baseline */
+#define PLATEAU_TRAIN_REL 0.02   /* ... and (with validation) the training loss stalled too */
 #define OVERFIT_MIN_EPOCHS 8
 #define OVERFIT_RISE_EPOCHS 5    /* val loss above its best for this many epochs ... */
 #define OVERFIT_RISE 1.10        /* ... ending this much higher ... */
@@ -671,13 +672,15 @@ static void rule_curves(doc_state *st, nn_model *m)
             ref = st->base.identity_eval;
             refname = "the identity map";
         }
-        if (late >= (1.0 - PLATEAU_REL) * early && early > PLATEAU_BASELINE * ref)
+        int train_stalled = !has_val || series_min(m, "loss", E - P, E, NULL) >= (1.0 - PLATEAU_TRAIN_REL) * series_min(m, "loss", 0, E - P, NULL);
+        if (late >= (1.0 - PLATEAU_REL) * early && early > PLATEAU_BASELINE * ref && train_stalled)
             nni_finding_add(m, "plateau", 1, (int)at,
                             "add nn_reduce_lr_on_plateau(\"val_loss\", 0.5f, 5, 1e-5f); if it stays, run nn_model_probe(m, x, y, n, 64, 300, NULL, NULL) "
                             "to tell capacity from optimization",
-                            "%s has not improved by more than %.1f%% for the last %zu of %zu epochs (best %.4g at epoch %zu), "
+                            "%s has not improved by more than %.1f%% for the last %zu of %zu epochs (best %.4g at epoch %zu)%s, "
                             "%.0f%% of the %.4g that %s gets",
-                            mon, 100.0 * PLATEAU_REL, P, E, early, at + 1, 100.0 * early / ref, ref, refname);
+                            mon, 100.0 * PLATEAU_REL, P, E, early, at + 1, has_val ? " and neither has the training loss" : "",
+                            100.0 * early / ref, ref, refname);
     }
     /* underfitting: the training loss itself stays near a constant prediction */
     if (E >= UNDERFIT_MIN_EPOCHS && st->have_base && st->base.const_train > 0.0 && Ll >= UNDERFIT_SHARE * st->base.const_train)
