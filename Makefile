@@ -17,7 +17,7 @@ WARN         := -Wall -Wextra -Wpedantic
 NUMERIC      := -ffp-contract=off -fno-math-errno
 LIB_CFLAGS   := -std=c11 $(OPT) $(WARN) $(NUMERIC) -fPIC -fvisibility=hidden -Iinclude -Ilib $(CFLAGS)
 TEST_CFLAGS  := -std=c11 $(OPT) $(WARN) $(NUMERIC) -Iinclude -Ilib -Itests $(CFLAGS)
-LDLIBS_LIB   := -lm
+LDLIBS_LIB   := -lm -pthread
 
 LIB_SRC      := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -65,11 +65,11 @@ $(BUILD)/tests/%.o: tests/%.cpp include/nn.h tests/harness.h
 	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -Itests -c $< -o $@
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC)
-	$(CXX) -o $@ $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC) -lm $(LDFLAGS)
+	$(CXX) -o $@ $(TEST_OBJ) $(TEST_CXX_OBJ) $(STATIC) -lm -pthread $(LDFLAGS)
 
 $(BUILD)/examples/%: examples/%.c $(wildcard examples/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm -pthread $(LDFLAGS)
 
 examples: $(EX_BIN)
 
@@ -108,3 +108,5 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+include tests/bench/Makefile.inc

@@ -33,6 +33,7 @@ typedef struct nn_model nn_model;
 typedef struct nn_layer nn_layer;
 typedef struct nn_optimizer nn_optimizer;
 typedef struct nn_callback nn_callback;
+typedef struct nn_schedule nn_schedule;
 
 /* ---- Enums: explicit values, append-only, int-sized via sentinels ------- */
 
@@ -138,6 +139,9 @@ NN_API nn_status nn_model_add(nn_model *m, nn_layer *layer);
 NN_API nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss);
 /* Seed for weights, shuffling and dropout: same seed + same data => same bits. Set before compile. */
 NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
+/* Worker threads for large matrix products (default 1). Results are bit-identical for any
+   count; NN_ERR_UNSUPPORTED when built without threads. */
+NN_API nn_status nn_model_set_threads(nn_model *m, int threads);
 /* Number of input features. */
 NN_API size_t nn_model_input_dim(const nn_model *m);
 /* Width of the last layer (input_dim when there are no layers). */
@@ -181,6 +185,41 @@ NN_API nn_status nn_model_set_learning_rate(nn_model *m, float lr);
 /* Ask a running fit to stop after the current epoch (from a callback). */
 NN_API nn_status nn_model_stop_training(nn_model *m);
 
+/* Train with a weight per row (n floats, finite, >= 0; NULL = all 1): the loss is
+   sum(w_i * l_i) / rows per batch and weighted metrics are weighted means (Keras).
+   With a validation split the last rows' weights weight val_loss. Otherwise as nn_model_fit. */
+NN_API nn_status nn_model_fit_weighted(nn_model *m, const float *x, const float *y,
+                                       const float *sample_weight, size_t n, int epochs,
+                                       int batch_size);
+/* Keras class_weight: row weight = w[class of the row] (class index for sparse CCE,
+   argmax for one-hot, round(y) for one output unit); training rows only. NULL clears.
+   Cannot be combined with sample weights (as in Keras). */
+NN_API nn_status nn_model_set_class_weights(nn_model *m, const float *w, size_t n_classes);
+/* Track a metric weighted by sample/class weights (Keras weighted_metrics); its key is
+   the plain name, or "weighted_<name>" when the same metric is also added unweighted. */
+NN_API nn_status nn_model_add_weighted_metric(nn_model *m, nn_metric metric);
+/* During fit: loss of the last finished batch (NAN outside fit and before the first batch). */
+NN_API float nn_model_batch_loss(const nn_model *m);
+/* During fit: mean loss of the current epoch's batches so far (Keras' logs["loss"]). */
+NN_API float nn_model_running_loss(const nn_model *m);
+/* During fit: index of the current epoch (0-based); -1 outside fit. */
+NN_API int nn_model_current_epoch(const nn_model *m);
+
+/* ---- Weights ----------------------------------------------------------- */
+
+/* Copy all weights into out in Keras get_weights order (per layer, per tensor as
+   nn_layer_weights lists them, non-trainable moving statistics included). *needed gets
+   the count; out NULL with cap 0 only sets it; cap too small -> NN_ERR_SHAPE. */
+NN_API nn_status nn_model_get_weights(nn_model *m, float *out, size_t cap, size_t *needed);
+/* Replace all weights from w (n must equal nn_model_param_count), same order as get. */
+NN_API nn_status nn_model_set_weights(nn_model *m, const float *w, size_t n);
+/* Load weights written by nn_model_checkpoint (weights format); the count must match. */
+NN_API nn_status nn_model_load_weights(nn_model *m, const char *path);
+/* New model with the same layers, configuration, loss, metrics and weights; a fresh
+   optimizer of the same kind and hyper-parameters (zero state and iterations). Not copied:
+   callbacks, history, validation data. NULL on failure (see nn_last_error). */
+NN_API nn_model *nn_model_clone(const nn_model *m);
+
 /* ---- Results ----------------------------------------------------------- */
 
 /* Number of epochs recorded by the last fit. */
@@ -217,6 +256,40 @@ NN_API nn_status nn_layer_set_bias_initializer(nn_layer *l, nn_initializer init)
 NN_API nn_status nn_layer_set_kernel_regularizer(nn_layer *l, float l1, float l2);
 /* Slope for x < 0 of NN_LEAKY_RELU (default 0.2). */
 NN_API nn_status nn_layer_set_leaky_slope(nn_layer *l, float slope);
+/* Batch normalization (Keras defaults: momentum 0.99, epsilon 1e-3, center and scale):
+   gamma, beta trainable; moving mean/variance (0/1) used at inference and updated in training. */
+NN_API nn_layer *nn_batch_norm(void);
+/* Layer normalization over each row's features (epsilon 1e-3, gamma and beta). */
+NN_API nn_layer *nn_layer_norm(void);
+/* Additive N(0, stddev^2) noise in training only (seeded from the model), identity at inference. */
+NN_API nn_layer *nn_gaussian_noise(float stddev);
+/* Multiplicative N(1, rate/(1-rate)) noise in training only, identity at inference. */
+NN_API nn_layer *nn_gaussian_dropout(float rate);
+/* Standalone activation (keras.layers.Activation); fuses with crossentropy as the last layer. */
+NN_API nn_layer *nn_activation_layer(nn_activation act);
+/* Bias penalty l1*sum|b| + l2*sum b^2 (Keras bias_regularizer), added to the loss. */
+NN_API nn_status nn_layer_set_bias_regularizer(nn_layer *l, float l1, float l2);
+/* Dense use_bias (default 1); set before nn_model_compile. */
+NN_API nn_status nn_layer_set_use_bias(nn_layer *l, int use_bias);
+/* Keras MaxNorm(max_value, axis=0) on a Dense kernel, applied after each update; 0 = none. */
+NN_API nn_status nn_layer_set_kernel_max_norm(nn_layer *l, float max_value);
+/* BatchNorm moving-statistics momentum (default 0.99). */
+NN_API nn_status nn_layer_set_momentum(nn_layer *l, float momentum);
+/* BatchNorm/LayerNorm epsilon (default 1e-3). */
+NN_API nn_status nn_layer_set_epsilon(nn_layer *l, float epsilon);
+/* BatchNorm/LayerNorm: learn beta (center, default 1); set before compile. */
+NN_API nn_status nn_layer_set_center(nn_layer *l, int center);
+/* BatchNorm/LayerNorm: learn gamma (scale, default 1); set before compile. */
+NN_API nn_status nn_layer_set_scale(nn_layer *l, int scale);
+/* Number of weight tensors of a layer (Dense: kernel, bias; BatchNorm: gamma, beta,
+   moving_mean, moving_variance), known once the layer is added. */
+NN_API size_t nn_layer_weight_tensors(const nn_layer *l);
+/* Number of floats in weight tensor i (0 when out of range). */
+NN_API size_t nn_layer_weight_count(const nn_layer *l, size_t i);
+/* Copy weight tensor i (row-major, kernel in_dim x units) into out; NN_ERR_STATE before compile. */
+NN_API nn_status nn_layer_weights(const nn_layer *l, size_t i, float *out, size_t cap);
+/* Replace weight tensor i from w (n must equal nn_layer_weight_count). */
+NN_API nn_status nn_layer_set_weights(nn_layer *l, size_t i, const float *w, size_t n);
 /* Layer i of the model (borrowed), NULL when out of range. */
 NN_API nn_layer *nn_model_layer(nn_model *m, size_t i);
 /* Output width of a layer (0 until it knows its input). */
@@ -252,6 +325,34 @@ NN_API nn_status nn_optimizer_set_global_clipnorm(nn_optimizer *o, float clipnor
 /* Clip every gradient element to [-v, v] (0 = off). */
 NN_API nn_status nn_optimizer_set_clipvalue(nn_optimizer *o, float clipvalue);
 
+/* Attach a learning-rate schedule (owned by the optimizer from now on, also on failure;
+   NULL detaches): the lr is schedule(step) before every update (Keras LearningRateSchedule). */
+NN_API nn_status nn_optimizer_set_schedule(nn_optimizer *o, nn_schedule *s);
+
+/* ---- Learning-rate schedules (keras.optimizers.schedules) --------------- */
+
+/* initial_lr * decay_rate^(step / decay_steps), the exponent floored when staircase. */
+NN_API nn_schedule *nn_schedule_exponential_decay(float initial_lr, int64_t decay_steps,
+                                                  float decay_rate, int staircase);
+/* initial_lr / (1 + decay_rate * step / decay_steps), the ratio floored when staircase. */
+NN_API nn_schedule *nn_schedule_inverse_time_decay(float initial_lr, int64_t decay_steps,
+                                                   float decay_rate, int staircase);
+/* values[0] while step <= boundaries[0], values[i] while step <= boundaries[i], then
+   values[n_boundaries] (n_boundaries + 1 values, at most 32 boundaries). */
+NN_API nn_schedule *nn_schedule_piecewise_constant(const int64_t *boundaries, const float *values,
+                                                   size_t n_boundaries);
+/* Cosine decay from initial_lr to alpha*initial_lr over decay_steps, then constant. */
+NN_API nn_schedule *nn_schedule_cosine_decay(float initial_lr, int64_t decay_steps, float alpha);
+/* Cosine decay only: linear warmup from initial_lr to warmup_target over warmup_steps, then
+   cosine decay from warmup_target (Keras warmup_target/warmup_steps). */
+NN_API nn_status nn_schedule_set_warmup(nn_schedule *s, int64_t warmup_steps, float warmup_target);
+/* Count epochs (0-based) instead of optimizer steps (default 0: per step, as Keras). */
+NN_API nn_status nn_schedule_set_per_epoch(nn_schedule *s, int per_epoch);
+/* Learning rate at a step (or epoch). */
+NN_API float nn_schedule_value(const nn_schedule *s, int64_t step);
+/* Free a schedule never attached to an optimizer; accepts NULL. */
+NN_API void nn_schedule_free(nn_schedule *s);
+
 /* ---- Callbacks --------------------------------------------------------- */
 
 /* Stop when monitor has not improved by min_delta for patience epochs; optionally restore the
@@ -264,6 +365,48 @@ typedef int (*nn_batch_fn)(nn_model *m, int batch, float batch_loss, void *user)
 /* Callback from function pointers: epoch begin/end and batch end. */
 NN_API nn_callback *nn_callback_custom(nn_epoch_fn on_epoch_begin, nn_epoch_fn on_epoch_end,
                                        nn_batch_fn on_batch_end, void *user);
+/* Train begin/end hooks; on_train_begin returning non-zero stops before the first epoch. */
+typedef int (*nn_train_fn)(nn_model *m, void *user);
+/* Add train begin/end hooks to a custom callback (any may be NULL). */
+NN_API nn_status nn_callback_set_train_hooks(nn_callback *cb, nn_train_fn on_train_begin,
+                                             nn_train_fn on_train_end);
+/* Add a batch-begin hook to a custom callback (batch_loss is NAN there); non-zero stops. */
+NN_API nn_status nn_callback_set_batch_begin(nn_callback *cb, nn_batch_fn on_batch_begin);
+/* EarlyStopping/ReduceLROnPlateau/ModelCheckpoint: "auto" (default: max for accuracy-like
+   names, else min), "min" or "max". */
+NN_API nn_status nn_callback_set_mode(nn_callback *cb, const char *mode);
+/* EarlyStopping: patience only resets on epochs that also beat this baseline. */
+NN_API nn_status nn_callback_set_baseline(nn_callback *cb, float baseline);
+/* EarlyStopping: ignore the first n epochs (Keras start_from_epoch, default 0). */
+NN_API nn_status nn_callback_set_start_from_epoch(nn_callback *cb, int n);
+/* ReduceLROnPlateau/EarlyStopping: minimum change counted as improvement (ReduceLR default 1e-4). */
+NN_API nn_status nn_callback_set_min_delta(nn_callback *cb, float min_delta);
+/* ReduceLROnPlateau: epochs to wait after a reduction before counting again (default 0). */
+NN_API nn_status nn_callback_set_cooldown(nn_callback *cb, int cooldown);
+/* Multiply the lr by factor (Keras default 0.1, must be < 1) after patience (default 10)
+   epochs without improvement of monitor (by min_delta 1e-4), not below min_lr; the new lr
+   shows in the next epoch's history "learning_rate". */
+NN_API nn_callback *nn_reduce_lr_on_plateau(const char *monitor, float factor, int patience,
+                                            float min_lr);
+/* At each epoch begin set lr = fn(epoch, current lr, user) (Keras LearningRateScheduler);
+   a non-finite or negative result stops fit with NN_ERR_INVALID_ARG. */
+NN_API nn_callback *nn_lr_scheduler(float (*fn)(int epoch, float lr, void *user), void *user);
+/* Save the weights at each epoch end (or only when monitor improves, save_best_only),
+   atomically (temporary file in the same directory, then rename). "{epoch}" or
+   "{epoch:02d}" in path is replaced by the 1-based epoch. A failed write stops fit with
+   NN_ERR_IO and leaves the previous file intact. */
+NN_API nn_callback *nn_model_checkpoint(const char *path, const char *monitor, int save_best_only);
+/* ModelCheckpoint: save weights only (Keras save_weights_only; default 0 = whole model). */
+NN_API nn_status nn_callback_set_save_weights_only(nn_callback *cb, int weights_only);
+/* Write "epoch,<history keys sorted by name>" then one row per epoch (0-based epoch), as
+   Keras CSVLogger; the file is flushed after every row. */
+NN_API nn_callback *nn_csv_logger(const char *path);
+/* CSVLogger: append to an existing file (no second header) instead of overwriting. */
+NN_API nn_status nn_callback_set_append(nn_callback *cb, int append);
+/* Stop at the first batch whose loss is NaN/Inf (Keras TerminateOnNaN): that batch's update
+   is not applied, the epoch is recorded (loss NaN), callbacks' train end runs (e.g.
+   EarlyStopping restores), and fit returns NN_ERR_NONFINITE. */
+NN_API nn_callback *nn_terminate_on_nan(void);
 /* Free a callback never handed to a model; accepts NULL. */
 NN_API void nn_callback_free(nn_callback *cb);
 

@@ -12,6 +12,10 @@ typedef struct nni_cb_ops {
     int (*batch_end)(nn_callback *cb, nn_model *m, int batch, float loss);
     void (*train_end)(nn_callback *cb, nn_model *m);
     void (*destroy)(nn_callback *cb, nn_model *m); /* free what train_begin took */
+    int (*batch_begin)(nn_callback *cb, nn_model *m, int batch);
+    /* fit failed after train_begin: release what it opened (no train_end runs) */
+    void (*train_abort)(nn_callback *cb, nn_model *m);
+    int handles_nonfinite; /* TerminateOnNaN: fit stops cleanly on a non-finite loss */
 } nni_cb_ops;
 
 struct nn_callback {
@@ -23,9 +27,20 @@ struct nn_callback {
     int patience;
     int restore_best;
     int mode_max;
+    int mode_set;          /* mode given explicitly (not "auto") */
+    float baseline;
+    int has_baseline, start_from_epoch;
+    float factor, min_lr;  /* ReduceLROnPlateau */
+    int cooldown, cooldown_counter;
+    float (*sched_fn)(int epoch, float lr, void *user); /* LearningRateScheduler */
+    char *path;            /* ModelCheckpoint / CSVLogger, from alloc */
+    int save_best_only, weights_only, append;
+    void *fp;              /* CSVLogger's open FILE */
+    int keys_written;
     /* custom hooks */
     nn_epoch_fn on_epoch_begin, on_epoch_end;
-    nn_batch_fn on_batch_end;
+    nn_batch_fn on_batch_end, on_batch_begin;
+    nn_train_fn on_train_begin, on_train_end;
     void *user;
     /* state during fit */
     int wait, best_epoch, stopped_epoch;
@@ -35,5 +50,9 @@ struct nn_callback {
 };
 
 nn_callback *nni_callback_new(const nni_cb_ops *ops);
+/* Copy of path from the callback's allocator into cb->path (NULL on failure). */
+char *nni_callback_set_path(nn_callback *cb, const char *path);
+/* Auto mode as Keras: maximise accuracy-like monitors, minimise the rest. */
+int nni_auto_mode_max(const char *monitor);
 
 #endif

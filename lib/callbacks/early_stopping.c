@@ -1,7 +1,9 @@
 /* EarlyStopping with Keras 3 semantics: improvement means beating the best by
    more than min_delta; stop once `patience` epochs pass without one; with
    restore_best_weights the best epoch's weights are restored when training
-   ends, whether or not the stop triggered (Keras 3 behaviour). */
+   ends, whether or not the stop triggered (Keras 3 behaviour). With a baseline
+   the wait only resets on epochs that also beat it; epochs before
+   start_from_epoch are ignored. */
 #include "callbacks/callback.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -41,13 +43,13 @@ static void snapshot(nn_callback *cb, const nn_model *m, int epoch)
 static int es_epoch_end(nn_callback *cb, nn_model *m, int epoch)
 {
     float current = nn_model_history(m, cb->monitor, (size_t)epoch);
-    if (isnan(current)) return 0;
+    if (isnan(current) || epoch < cb->start_from_epoch) return 0;
     if (cb->restore_best && !cb->have_best_weights) snapshot(cb, m, epoch);
     cb->wait++;
     if (improves(cb, current, cb->best)) {
         cb->best = current;
         snapshot(cb, m, epoch);
-        cb->wait = 0;
+        if (!cb->has_baseline || improves(cb, current, cb->baseline)) cb->wait = 0;
         return 0;
     }
     if (cb->wait >= cb->patience && epoch > 0) {
@@ -73,8 +75,23 @@ static void es_destroy(nn_callback *cb, nn_model *m)
 }
 
 static const nni_cb_ops es_ops = {
-    "EarlyStopping", es_train_begin, NULL, es_epoch_end, NULL, es_train_end, es_destroy,
+    "EarlyStopping", es_train_begin, NULL, es_epoch_end, NULL, es_train_end, es_destroy, NULL, NULL, 0,
 };
+
+nn_status nn_callback_set_baseline(nn_callback *cb, float baseline)
+{
+    if (!cb || cb->ops != &es_ops || !isfinite(baseline)) return NN_ERR_INVALID_ARG;
+    cb->baseline = baseline;
+    cb->has_baseline = 1;
+    return NN_OK;
+}
+
+nn_status nn_callback_set_start_from_epoch(nn_callback *cb, int n)
+{
+    if (!cb || cb->ops != &es_ops || n < 0) return NN_ERR_INVALID_ARG;
+    cb->start_from_epoch = n;
+    return NN_OK;
+}
 
 nn_callback *nn_early_stopping(const char *monitor, float min_delta, int patience, int restore_best_weights)
 {
@@ -89,6 +106,6 @@ nn_callback *nn_early_stopping(const char *monitor, float min_delta, int patienc
     cb->patience = patience;
     cb->restore_best = restore_best_weights != 0;
     /* Keras 'auto' mode: accuracy-like names are maximised, the rest minimised */
-    cb->mode_max = strstr(monitor, "acc") != NULL || strstr(monitor, "auc") != NULL;
+    cb->mode_max = nni_auto_mode_max(monitor);
     return cb;
 }

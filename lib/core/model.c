@@ -38,6 +38,8 @@ nn_model *nn_model_create_with_allocator(size_t input_dim, const nn_allocator *a
     m->loss = NN_LOSS_MSE;
     m->huber_delta = 1.0f;
     m->shuffle = 1;
+    m->cur_epoch = -1;
+    m->batch_loss = m->running_loss = NAN;
     m->seed = entropy_seed(m);
     nni_rng_seed(&m->rng, m->seed);
     nni_gemm_init(&m->gemm);
@@ -94,6 +96,7 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->tensor_off);
     nni_free(&a, m->val_x);
     nni_free(&a, m->val_y);
+    nni_free(&a, m->class_w);
     nni_free(&a, m->hist.values);
     nni_free(&a, m->findings);
     nni_free(&a, m);
@@ -346,6 +349,17 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     m->loss = loss;
     m->compiled = 1;
     nni_clear_error(m);
+    return NN_OK;
+}
+
+nn_status nn_model_set_threads(nn_model *m, int threads)
+{
+    nn_status s;
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_set_threads: model is NULL");
+    if (threads < 1) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_threads: threads must be >= 1, got %d", threads);
+    s = nni_gemm_set_threads(&m->gemm, &m->alloc, threads);
+    if (s == NN_ERR_UNSUPPORTED) return nni_fail(m, s, "nn_model_set_threads: libnn was built without threads (NN_NO_THREADS)");
+    if (s != NN_OK) return nni_fail(m, s, "nn_model_set_threads: could not start %d threads", threads);
     return NN_OK;
 }
 

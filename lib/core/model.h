@@ -35,7 +35,7 @@ struct nni_findings;
 
 typedef struct nni_history {
     size_t n_keys;
-    char keys[NNI_MAX_KEYS][24];
+    char keys[NNI_MAX_KEYS][48];
     size_t len, cap;  /* epochs recorded / allocated */
     float *values;    /* cap x n_keys, epoch-major */
 } nni_history;
@@ -52,6 +52,9 @@ struct nn_model {
     float huber_delta;
     nn_metric metrics[NNI_MAX_METRICS];
     size_t n_metrics;
+    int metric_weighted[NNI_MAX_METRICS]; /* Keras weighted_metrics */
+    float *class_w;     /* Keras class_weight, n_class_w entries */
+    size_t n_class_w;
     nn_callback **cbs;
     size_t n_cbs, cap_cbs;
 
@@ -74,10 +77,13 @@ struct nn_model {
     size_t val_tdim;  /* target width the validation rows were copied with */
     int shuffle, verbose;
     int stop_requested;
+    nn_status cb_status;  /* set (with the message) by a callback that must fail fit */
+    int cur_epoch;        /* -1 outside fit */
+    float batch_loss, running_loss;
 
     nni_history hist;
     float eval_values[NNI_MAX_KEYS];
-    char eval_keys[NNI_MAX_KEYS][24];
+    char eval_keys[NNI_MAX_KEYS][48];
     size_t n_eval;
 
     nn_log_fn log;
@@ -88,6 +94,8 @@ struct nn_model {
     struct nni_findings *findings; /* doctor and probe results; NULL until first used */
 };
 
+/* History/evaluate key of metric i ("mae", "weighted_mae", ...). */
+void nni_metric_key_of(const nn_model *m, size_t i, char *buf, size_t cap);
 /* Width of the model output (last layer, or input). */
 size_t nni_output_dim(const nn_model *m);
 /* Rows expected per target row: 1 class index for sparse CCE, else output width. */

@@ -58,7 +58,7 @@ typedef struct doc_state {
     double *gmax;                /* per layer: largest epoch-mean ratio */
     int *gmax_epoch;
     double *glog;                /* per layer: sum over epochs of log10(ratio / largest layer ratio) */
-    int dead_epoch, g_samples, g_epochs, g_layers, g_nonfinite_epoch;
+    int dead_epoch, g_samples, g_epochs, g_layers, g_nonfinite_epoch, nonfinite_seen;
     size_t g_stride;
     nni_baselines base;
     int have_base;
@@ -413,6 +413,7 @@ static nn_status prepare(doc_state *st, nn_model *m)
     st->dead_epoch = -1;
     st->g_samples = st->g_epochs = 0;
     st->g_nonfinite_epoch = -1;
+    st->nonfinite_seen = 0;
     n_batches = (m->fit.n + m->fit.batch - 1) / m->fit.batch;
     st->g_stride = (n_batches + GRAD_SAMPLES - 1) / GRAD_SAMPLES;
     if (st->g_stride == 0) st->g_stride = 1;
@@ -756,8 +757,10 @@ static void rule_baselines(doc_state *st, nn_model *m)
 static void doc_train_end(nn_callback *cb, nn_model *m)
 {
     doc_state *st = state(cb);
-    rule_dead_relu(st, m);
-    rule_gradients(st, m);
+    if (!st->nonfinite_seen) { /* else already judged when the loss broke (TerminateOnNaN) */
+        rule_dead_relu(st, m);
+        rule_gradients(st, m);
+    }
     rule_curves(st, m);
     rule_baselines(st, m);
     if (m->verbose >= 1) nni_findings_log(m);
@@ -773,6 +776,13 @@ void nni_doctor_nonfinite(nn_callback *doc, nn_model *m, int epoch, int batch, d
                     m->hist.len ? hist(m, "loss", m->hist.len - 1) : 0.0);
     rule_gradients(st, m);
     rule_dead_relu(st, m);
+    st->nonfinite_seen = 1;
+}
+
+/* The fit failed after train_begin (e.g. a non-finite loss): log what was found. */
+static void doc_train_abort(nn_callback *cb, nn_model *m)
+{
+    (void)cb;
     if (m->verbose >= 1) nni_findings_log(m);
 }
 
@@ -782,7 +792,7 @@ static void doc_destroy(nn_callback *cb, nn_model *m)
 }
 
 static const nni_cb_ops doctor_ops = {
-    "Doctor", doc_train_begin, doc_epoch_begin, doc_epoch_end, NULL, doc_train_end, doc_destroy,
+    "Doctor", doc_train_begin, doc_epoch_begin, doc_epoch_end, NULL, doc_train_end, doc_destroy, NULL, doc_train_abort, 0,
 };
 
 nn_callback *nni_doctor_of(const nn_model *m)

@@ -44,6 +44,15 @@ static nn_optimizer *opt_copy(const nn_optimizer *o)
     c->iterations = 0;
     c->state = NULL;
     c->state_floats = 0;
+    c->schedule = NULL;
+    if (o->schedule) {
+        c->schedule = nni_schedule_copy(o->schedule);
+        if (!c->schedule) {
+            nn_optimizer_free(c);
+            return NULL;
+        }
+        c->lr = nn_schedule_value(c->schedule, 0);
+    }
     return c;
 }
 

@@ -8,7 +8,7 @@ static nn_status dense_build(nn_layer *l, size_t in_dim)
 {
     l->in_dim = in_dim;
     l->out_dim = l->units;
-    l->n_params = 2;
+    l->n_params = l->no_bias ? 1 : 2;
     l->spec[0].size = in_dim * l->units;
     l->spec[0].rows = in_dim;
     l->spec[0].cols = l->units;
@@ -39,7 +39,9 @@ static void dense_forward(nn_layer *l, const nni_fwd *f)
     size_t r, u = l->units;
     float *z = l->act == NN_LINEAR ? f->out : f->scratch;
     /* The bias starts each output's fmaf chain (beta = 1), fusing the add. */
-    for (r = 0; r < f->rows; r++) memcpy(z + r * u, l->param[1], u * sizeof(float));
+    if (l->no_bias) memset(z, 0, f->rows * u * sizeof(float));
+    else
+        for (r = 0; r < f->rows; r++) memcpy(z + r * u, l->param[1], u * sizeof(float));
     nni_gemm_run(f->gemm, 0, 0, f->rows, u, l->in_dim, 1.0f, f->in, l->in_dim, l->param[0], u, 1.0f, z, u);
     if (l->act != NN_LINEAR) nni_act_forward(l->act, l->act_alpha, z, f->out, f->rows, u);
 }
@@ -48,15 +50,17 @@ static void dense_backward(nn_layer *l, const nni_bwd *b)
 {
     size_t r, j, u = l->units;
     float *dz = b->dout;
-    float *db = l->grad[1];
+    float *db = l->no_bias ? NULL : l->grad[1];
     if (!b->dout_is_preact && l->act != NN_LINEAR) {
         dz = b->scratch;
         nni_act_backward(l->act, l->act_alpha, b->scratch, b->out, b->dout, dz, b->rows, u);
     }
     nni_gemm_run(b->gemm, 1, 0, l->in_dim, u, b->rows, 1.0f, b->in, l->in_dim, dz, u, 0.0f, l->grad[0], u);
-    for (j = 0; j < u; j++) db[j] = 0.0f;
-    for (r = 0; r < b->rows; r++)
-        for (j = 0; j < u; j++) db[j] += dz[r * u + j];
+    if (db) {
+        for (j = 0; j < u; j++) db[j] = 0.0f;
+        for (r = 0; r < b->rows; r++)
+            for (j = 0; j < u; j++) db[j] += dz[r * u + j];
+    }
     if (b->din)
         nni_gemm_run(b->gemm, 0, 1, b->rows, l->in_dim, u, 1.0f, dz, u, l->param[0], u, 0.0f, b->din, l->in_dim);
 }

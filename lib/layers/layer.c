@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include <math.h>
+#include <string.h>
 
 nn_layer *nni_layer_new(const nni_layer_ops *ops)
 {
@@ -15,6 +16,8 @@ nn_layer *nni_layer_new(const nni_layer_ops *ops)
     l->bias_init = NN_INIT_ZEROS;
     l->act = NN_LINEAR;
     l->act_alpha = 0.2f;
+    l->momentum = 0.99f;
+    l->epsilon = 1e-3f;
     return l;
 }
 
@@ -96,5 +99,106 @@ nn_status nn_layer_set_leaky_slope(nn_layer *l, float slope)
 {
     if (!l || !isfinite(slope)) return NN_ERR_INVALID_ARG;
     l->act_alpha = slope;
+    return NN_OK;
+}
+
+nn_status nni_layer_rebuild(nn_layer *l)
+{
+    if (l->n_params > 0 && l->param[0]) return NN_ERR_STATE;
+    if (l->in_dim == 0) return NN_OK; /* not added yet: build runs at nn_model_add */
+    return l->ops->build(l, l->in_dim);
+}
+
+nn_status nn_layer_set_bias_regularizer(nn_layer *l, float l1, float l2)
+{
+    if (!l || !(l1 >= 0.0f) || !(l2 >= 0.0f) || !isfinite(l1) || !isfinite(l2)) return NN_ERR_INVALID_ARG;
+    l->bias_l1 = l1;
+    l->bias_l2 = l2;
+    return NN_OK;
+}
+
+nn_status nn_layer_set_kernel_max_norm(nn_layer *l, float max_value)
+{
+    if (!l || !(max_value >= 0.0f) || !isfinite(max_value)) return NN_ERR_INVALID_ARG;
+    l->max_norm = max_value;
+    return NN_OK;
+}
+
+nn_status nn_layer_set_use_bias(nn_layer *l, int use_bias)
+{
+    int old;
+    nn_status s;
+    if (!l || strcmp(l->ops->name, "Dense") != 0) return NN_ERR_INVALID_ARG;
+    if (l->param[0]) return NN_ERR_STATE;
+    old = l->no_bias;
+    l->no_bias = use_bias == 0;
+    if ((s = nni_layer_rebuild(l)) != NN_OK) l->no_bias = old;
+    return s;
+}
+
+static int is_norm(const nn_layer *l)
+{
+    return strcmp(l->ops->name, "BatchNormalization") == 0 || strcmp(l->ops->name, "LayerNormalization") == 0;
+}
+
+nn_status nn_layer_set_momentum(nn_layer *l, float momentum)
+{
+    if (!l || strcmp(l->ops->name, "BatchNormalization") != 0 || !(momentum >= 0.0f && momentum <= 1.0f))
+        return NN_ERR_INVALID_ARG;
+    l->momentum = momentum;
+    return NN_OK;
+}
+
+nn_status nn_layer_set_epsilon(nn_layer *l, float epsilon)
+{
+    if (!l || !is_norm(l) || !(epsilon > 0.0f) || !isfinite(epsilon)) return NN_ERR_INVALID_ARG;
+    l->epsilon = epsilon;
+    return NN_OK;
+}
+
+static nn_status set_flag(nn_layer *l, int *flag, int value)
+{
+    int old;
+    nn_status s;
+    if (!l || !is_norm(l)) return NN_ERR_INVALID_ARG;
+    if (l->n_params > 0 && l->param[0]) return NN_ERR_STATE;
+    old = *flag;
+    *flag = value;
+    if ((s = nni_layer_rebuild(l)) != NN_OK) *flag = old;
+    return s;
+}
+
+nn_status nn_layer_set_center(nn_layer *l, int center)
+{
+    return l ? set_flag(l, &l->no_center, center == 0) : NN_ERR_INVALID_ARG;
+}
+
+nn_status nn_layer_set_scale(nn_layer *l, int scale)
+{
+    return l ? set_flag(l, &l->no_scale, scale == 0) : NN_ERR_INVALID_ARG;
+}
+
+size_t nn_layer_weight_tensors(const nn_layer *l) { return l ? l->n_params : 0; }
+
+size_t nn_layer_weight_count(const nn_layer *l, size_t i)
+{
+    return (l && i < l->n_params) ? l->spec[i].size : 0;
+}
+
+nn_status nn_layer_weights(const nn_layer *l, size_t i, float *out, size_t cap)
+{
+    if (!l || i >= l->n_params || !out) return NN_ERR_INVALID_ARG;
+    if (!l->param[i]) return NN_ERR_STATE;
+    if (cap < l->spec[i].size) return NN_ERR_SHAPE;
+    memcpy(out, l->param[i], l->spec[i].size * sizeof(float));
+    return NN_OK;
+}
+
+nn_status nn_layer_set_weights(nn_layer *l, size_t i, const float *w, size_t n)
+{
+    if (!l || i >= l->n_params || !w) return NN_ERR_INVALID_ARG;
+    if (!l->param[i]) return NN_ERR_STATE;
+    if (n != l->spec[i].size) return NN_ERR_SHAPE;
+    memcpy(l->param[i], w, n * sizeof(float));
     return NN_OK;
 }

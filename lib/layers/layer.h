@@ -72,6 +72,12 @@ struct nn_layer {
     float rate;           /* dropout rate */
     nn_initializer kernel_init, bias_init;
     float l1, l2;         /* kernel regularizer */
+    float bias_l1, bias_l2; /* bias regularizer */
+    int no_bias;          /* Dense use_bias=False */
+    float max_norm;       /* kernel MaxNorm constraint (0 = none) */
+    float momentum, epsilon; /* BatchNormalization / LayerNormalization */
+    int no_center, no_scale; /* center=False / scale=False */
+    float stddev;         /* GaussianNoise */
     /* parameters, pointing into the model's flat store once built */
     size_t n_params;
     nni_param_spec spec[NNI_MAX_PARAMS];
@@ -81,6 +87,9 @@ struct nn_layer {
 
 /* A zeroed layer of the given kind from the default allocator; NULL + nn_last_error on failure. */
 nn_layer *nni_layer_new(const nni_layer_ops *ops);
+/* Re-run build with the known input width after a setter changed the parameter list;
+   NN_ERR_STATE once the model's weights exist. */
+nn_status nni_layer_rebuild(nn_layer *l);
 /* Fill a parameter tensor according to its initializer (Keras definitions). */
 void nni_init_param(const nni_param_spec *s, float *p, nni_rng *rng);
 

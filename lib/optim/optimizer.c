@@ -23,7 +23,10 @@ nn_optimizer *nni_optimizer_new(const nni_opt_ops *ops, float lr)
 
 void nn_optimizer_free(nn_optimizer *o)
 {
-    if (o) nni_free(&o->alloc, o);
+    if (o) {
+        nn_schedule_free(o->schedule);
+        nni_free(&o->alloc, o);
+    }
 }
 
 #define SETTER(fname, field, cond)                              \

@@ -25,6 +25,7 @@ struct nn_optimizer {
     float clipnorm, global_clipnorm, clipvalue;
     int64_t iterations;
     float *state;        /* from the model's allocator after compile */
+    nn_schedule *schedule; /* owned; sets lr before every update when non-NULL */
     size_t state_floats;
 };
 
@@ -32,5 +33,10 @@ struct nn_optimizer {
 nn_optimizer *nni_optimizer_new(const nni_opt_ops *ops, float lr);
 /* Clip g (per tensor, global, per value) as configured. Tensors are [off[i], off[i+1]). */
 void nni_optimizer_clip(const nn_optimizer *o, float *g, const size_t *tensor_off, size_t n_tensors);
+
+/* Whether the schedule counts epochs rather than optimizer steps. */
+int nni_schedule_per_epoch(const nn_schedule *s);
+/* Copy of a schedule from the default allocator (NULL on failure). */
+nn_schedule *nni_schedule_copy(const nn_schedule *s);
 
 #endif

@@ -23,7 +23,7 @@ const float *nni_fused_logits(const nn_model *m)
 }
 
 void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw, size_t n,
-                   nni_metric_acc *acc)
+                   nni_metric_acc *acc, nni_metric_acc *uacc)
 {
     size_t start, out = nni_output_dim(m), tdim = nni_target_dim(m);
     for (start = 0; start < n; start += m->ws.rows) {
@@ -40,6 +40,7 @@ void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw,
         la.grad = NULL;
         acc->loss += nni_loss_sum(&la);
         nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
+        if (uacc) nni_metrics_add(uacc, m->loss, la.pred, la.y, NULL, rows, out);
     }
 }
 
@@ -55,13 +56,13 @@ nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, size_t 
     if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
     if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
     memset(&acc, 0, sizeof acc);
-    nni_eval_pass(m, x, y, NULL, n, &acc);
+    nni_eval_pass(m, x, y, NULL, n, &acc, NULL);
     *loss = (float)(acc.loss / (double)n + nni_reg_penalty(m));
     m->n_eval = 0;
     strcpy(m->eval_keys[m->n_eval], "loss");
     m->eval_values[m->n_eval++] = *loss;
     for (i = 0; i < m->n_metrics; i++) {
-        strcpy(m->eval_keys[m->n_eval], nni_metric_key(m->metrics[i]));
+        nni_metric_key_of(m, i, m->eval_keys[m->n_eval], sizeof m->eval_keys[0]);
         m->eval_values[m->n_eval++] = nni_metric_value(&acc, m->metrics[i]);
     }
     nni_clear_error(m);

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "optim/optimizer.h"
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 nn_status nn_model_set_validation_split(nn_model *m, float fraction)
@@ -69,17 +70,57 @@ nn_status nn_model_set_verbose(nn_model *m, int verbose)
     return NN_OK;
 }
 
-nn_status nn_model_add_metric(nn_model *m, nn_metric metric)
+static nn_status add_metric(nn_model *m, nn_metric metric, int weighted)
 {
     size_t i;
     if (!m) return NN_ERR_INVALID_ARG;
     if (nni_metric_key(metric) == NULL) return nni_fail(m, NN_ERR_INVALID_ARG, "unknown metric %d", (int)metric);
     for (i = 0; i < m->n_metrics; i++)
-        if (m->metrics[i] == metric) return NN_OK;
+        if (m->metrics[i] == metric && m->metric_weighted[i] == weighted) return NN_OK;
     if (m->n_metrics == NNI_MAX_METRICS) return nni_fail(m, NN_ERR_INVALID_ARG, "at most %d metrics", NNI_MAX_METRICS);
+    m->metric_weighted[m->n_metrics] = weighted;
     m->metrics[m->n_metrics++] = metric;
     return NN_OK;
 }
+
+nn_status nn_model_add_metric(nn_model *m, nn_metric metric) { return add_metric(m, metric, 0); }
+nn_status nn_model_add_weighted_metric(nn_model *m, nn_metric metric) { return add_metric(m, metric, 1); }
+
+void nni_metric_key_of(const nn_model *m, size_t i, char *buf, size_t cap)
+{
+    size_t j;
+    int clash = 0;
+    for (j = 0; m->metric_weighted[i] && j < m->n_metrics; j++)
+        if (j != i && m->metrics[j] == m->metrics[i]) clash = 1;
+    snprintf(buf, cap, "%s%s", clash ? "weighted_" : "", nni_metric_key(m->metrics[i]));
+}
+
+nn_status nn_model_set_class_weights(nn_model *m, const float *w, size_t n_classes)
+{
+    float *c;
+    size_t i;
+    if (!m) return NN_ERR_INVALID_ARG;
+    if (!w) {
+        nni_free(&m->alloc, m->class_w);
+        m->class_w = NULL;
+        m->n_class_w = 0;
+        return NN_OK;
+    }
+    if (n_classes == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_class_weights: n_classes must be > 0");
+    for (i = 0; i < n_classes; i++)
+        if (!isfinite(w[i]) || w[i] < 0.0f) return nni_fail(m, NN_ERR_INVALID_ARG, "class weight %zu = %g must be finite and >= 0", i, (double)w[i]);
+    c = (float *)nni_alloc_array(&m->alloc, n_classes, sizeof(float));
+    if (!c) return nni_fail(m, NN_ERR_NOMEM, "out of memory copying %zu class weights", n_classes);
+    memcpy(c, w, n_classes * sizeof(float));
+    nni_free(&m->alloc, m->class_w);
+    m->class_w = c;
+    m->n_class_w = n_classes;
+    return NN_OK;
+}
+
+float nn_model_batch_loss(const nn_model *m) { return m ? m->batch_loss : NAN; }
+float nn_model_running_loss(const nn_model *m) { return m ? m->running_loss : NAN; }
+int nn_model_current_epoch(const nn_model *m) { return m ? m->cur_epoch : -1; }
 
 float nn_model_learning_rate(const nn_model *m)
 {
@@ -117,6 +158,7 @@ float nn_model_history(const nn_model *m, const char *key, size_t epoch)
     if (!m || !key || epoch >= m->hist.len) return NAN;
     /* "rmse" and "val_rmse" name Keras' root_mean_squared_error */
     if (strcmp(key, "rmse") == 0) key = "root_mean_squared_error";
+    else if (strcmp(key, "weighted_rmse") == 0) key = "weighted_root_mean_squared_error";
     else if (strcmp(key, "val_rmse") == 0) {
         strcpy(alias, "val_root_mean_squared_error");
         key = alias;

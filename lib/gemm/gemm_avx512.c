@@ -1,0 +1,167 @@
+/* AVX-512F micro-kernel: MR x NR = 6 x 64 (24 zmm accumulators). Each lane
+   holds one C element and runs its own fmaf chain in k order (vfmadd231ps is
+   a correctly rounded fused multiply-add per lane), so the bits match the
+   scalar reference. Edge columns use masked loads/stores (nothing outside
+   the matrix is touched); edge rows use a kernel specialised for that row
+   count, so M = 1..5 tiles cost only their own FMAs. */
+#include "gemm.h"
+#if defined(NNI_GEMM_X86)
+#include <immintrin.h>
+
+#define T512 __attribute__((target("avx512f,avx2,fma,avx")))
+#define INL static inline __attribute__((always_inline))
+#define MR512 6
+#define NV512 4 /* zmm vectors per row: NR = 64 */
+
+INL T512 void body512(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
+                      size_t ldc, const int M, const int V, const int E, __mmask16 ml, int mode,
+                      float beta)
+{
+    __m512 acc[MR512][NV512];
+    size_t p;
+    int i, v;
+#pragma GCC unroll 8
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++) {
+            if (mode == NNI_ACC_ZERO) {
+                acc[i][v] = _mm512_setzero_ps();
+            } else {
+                __m512 x = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, c + i * ldc + 16 * v)
+                                             : _mm512_loadu_ps(c + i * ldc + 16 * v);
+                if (mode == NNI_ACC_BETA) x = _mm512_mul_ps(_mm512_set1_ps(beta), x);
+                acc[i][v] = x;
+            }
+        }
+    }
+    const float *ap = a;
+    for (p = 0; p < kc; p++) {
+        __m512 bv[NV512];
+        
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++)
+            bv[v] = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, b + 16 * v)
+                                      : _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 8
+        for (i = 0; i < M; i++) {
+            __m512 ai = _mm512_set1_ps(ap[i * rsa]);
+#pragma GCC unroll 8
+            for (v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+        b += ldb;
+        ap += csa;
+    }
+#pragma GCC unroll 8
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 8
+        for (v = 0; v < V; v++) {
+            if (E && v == V - 1)
+                _mm512_mask_storeu_ps(c + i * ldc + 16 * v, ml, acc[i][v]);
+            else
+                _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+        }
+    }
+}
+
+#define KARGS size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc, \
+              __mmask16 ml, int mode, float beta
+#define DEF(M, V, E)                                                                    \
+    static T512 void k512_##M##_##V##_##E(KARGS)                                        \
+    {                                                                                   \
+        body512(kc, a, rsa, csa, b, ldb, c, ldc, M, V, E, ml, mode, beta);                        \
+    }
+#define DEF_V(M, V) DEF(M, V, 0) DEF(M, V, 1)
+#define DEF_M(M) DEF_V(M, 1) DEF_V(M, 2) DEF_V(M, 3) DEF_V(M, 4)
+DEF_M(1) DEF_M(2) DEF_M(3) DEF_M(4) DEF_M(5) DEF_M(6)
+
+typedef void (*k512_fn)(KARGS);
+#define ENT_V(M, V) { k512_##M##_##V##_0, k512_##M##_##V##_1 }
+#define ENT_M(M) { ENT_V(M, 1), ENT_V(M, 2), ENT_V(M, 3), ENT_V(M, 4) }
+static const k512_fn k512_table[MR512][NV512][2] = {
+    ENT_M(1), ENT_M(2), ENT_M(3), ENT_M(4), ENT_M(5), ENT_M(6),
+};
+
+static void ukr_avx512(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c,
+                       size_t ldc, size_t mr, size_t nr, int mode, float beta)
+{
+    size_t nv = (nr + 15) / 16, rem = nr - 16 * (nv - 1);
+    int edge = rem != 16;
+    __mmask16 ml = (__mmask16)((1u << rem) - 1u);
+    k512_table[mr - 1][nv - 1][edge](kc, a, rsa, csa, b, ldb, c, ldc, ml, mode, beta);
+}
+
+static T512 __mmask16 mask_n(size_t n) { return (__mmask16)(n >= 16 ? 0xffffu : (1u << n) - 1u); }
+
+/* In-register 16 x 16 transpose: r[i] lane q -> r[q] lane i. */
+INL T512 void transpose16(__m512 r[16])
+{
+    __m512 t[16], u[16];
+    int i;
+#pragma GCC unroll 8
+    for (i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++) {
+        u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
+        u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
+    }
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0x88);
+        t[4 + i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0xdd);
+        t[8 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0x88);
+        t[12 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0xdd);
+    }
+#pragma GCC unroll 8
+    for (i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+    }
+}
+
+/* dst[p*64 + j] = op(B)[p][j] for j < nr, 0 for nr <= j < 64. Masked loads
+   never touch memory past the matrix edge. */
+static T512 void packb_avx512(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
+                              float *dst)
+{
+    const size_t NR = 16 * NV512;
+    size_t p, j0, r;
+    if (!trans_b) {
+        for (p = 0; p < kc; p++) {
+            const float *s = B + p * ldb;
+            float *d = dst + p * NR;
+            for (j0 = 0; j0 < NR; j0 += 16) {
+                __mmask16 m = nr > j0 ? mask_n(nr - j0) : 0;
+                _mm512_storeu_ps(d + j0, _mm512_maskz_loadu_ps(m, s + j0));
+            }
+        }
+        return;
+    }
+    for (j0 = 0; j0 < NR; j0 += 16) {
+        size_t jn = nr > j0 ? (nr - j0 < 16 ? nr - j0 : 16) : 0;
+        if (jn == 0) {
+            for (p = 0; p < kc; p++) _mm512_storeu_ps(dst + p * NR + j0, _mm512_setzero_ps());
+            continue;
+        }
+        for (p = 0; p < kc; p += 16) {
+            size_t pn = kc - p < 16 ? kc - p : 16;
+            __mmask16 m = mask_n(pn);
+            __m512 rows[16];
+#pragma GCC unroll 16
+            for (r = 0; r < 16; r++)
+                rows[r] = r < jn ? _mm512_maskz_loadu_ps(m, B + (j0 + r) * ldb + p)
+                                 : _mm512_setzero_ps();
+            transpose16(rows);
+            for (r = 0; r < pn; r++) _mm512_storeu_ps(dst + (p + r) * NR + j0, rows[r]);
+        }
+    }
+}
+
+const nni_gemm_kernel nni_gemm_kernel_avx512 = {
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512,
+};
+#endif
