@@ -229,7 +229,7 @@ static void overhead(const char *path)
             nn_model_fit(m, x, y, rows, 30, 32);
             t0 = now() - t0;
             if (t0 < best[with]) best[with] = t0;
-            if (with && rep == 2) report("digits, 128-64-10, Adam 1e-3, 30 epochs (healthy)", m, NN_OK);
+            if (with && rep == 2) report("digits, 128-64-10, Adam 1e-3, 30 epochs without early stopping", m, NN_OK);
             nn_model_free(m);
         }
     printf("doctor overhead on digits (best of 3): %.3f s without, %.3f s with: %+.1f%%\n", best[0], best[1],

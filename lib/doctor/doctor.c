@@ -250,7 +250,7 @@ static void check_regression_targets(nn_model *m)
     }
     if (wrms > TARGET_SCALE_HI || (wrms < TARGET_SCALE_LO && wrms > 0.0))
         nni_finding_add(m, "unscaled_targets", 1, -1,
-                        "standardize y (subtract its training mean, divide by its sd) and undo it on predictions",
+                        "standardize targets: nn_model_set_target_scaler(m, nn_standard_scaler()) (or subtract the training mean, divide by the sd and undo it on predictions)",
                         "regression targets are far from unit scale for a linear output: target column %zu has mean %.3g and sd %.3g "
                         "(scale %.3g), so the first %s is about %.3g",
                         worst, wmu, wsd, wrms, loss_name(m->loss), m->loss == NN_LOSS_MSE ? wrms * wrms : wrms);
