@@ -301,3 +301,24 @@ TEST(doctor_vanishing_gradients)
     free(x);
     free(y);
 }
+
+TEST(doctor_sees_inputs_after_the_attached_scaler)
+{
+    size_t n = 200, i;
+    float *x, *y = malloc(n * sizeof *y);
+    nn_model *m;
+    dr_seed(11);
+    x = normal_x(n, 3);
+    for (i = 0; i < n; i++) {
+        y[i] = 0.8f * x[i * 3] + 0.1f * (float)dr_n();
+        x[i * 3] = 50000.0f + 15000.0f * x[i * 3];
+    }
+    m = mlp(3, 16, NN_RELU, 1, NN_LINEAR, nn_adam(1e-3f), NN_LOSS_MSE, 0.2f);
+    CHECK(nn_model_set_input_scaler(m, nn_standard_scaler()) == NN_OK);
+    CHECK(nn_model_fit(m, x, y, n, 3, 32) == NN_OK);
+    CHECK(!has(m, "unscaled_inputs"));
+    CHECK(!has(m, "exploding_gradients"));
+    nn_model_free(m);
+    free(x);
+    free(y);
+}

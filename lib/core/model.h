@@ -86,6 +86,9 @@ struct nn_model {
     char eval_keys[NNI_MAX_KEYS][48];
     size_t n_eval;
 
+    /* preprocessing attached with nn_model_set_input_scaler / _target_scaler (owned) */
+    nn_scaler *in_scaler, *out_scaler;
+
     nn_log_fn log;
     void *log_user;
     char err[512];

@@ -7,6 +7,7 @@
 #include "optim/optimizer.h"
 #include "callbacks/callback.h"
 #include "doctor/doctor.h"
+#include "io/prep.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +157,6 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         const nn_layer *last = m->layers[m->n_layers - 1];
         fused = last->ops->fuses_activation && nni_loss_fuses(m->loss, last->act);
     }
-    for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
     for (epoch = 0; epoch < fs->epochs && !m->stop_requested; epoch++) {
         nni_metric_acc acc, uacc;
         size_t b, k, nk = m->hist.n_keys;
@@ -171,6 +171,9 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         if (m->verbose) nni_log(m, "Epoch %d/%d\n", epoch + 1, fs->epochs);
         RUN_HOOKS(epoch_begin, epoch);
         if (m->cb_status != NN_OK) return m->cb_status;
+        /* A fresh order every epoch (as Keras' tf.data shuffle of a range), so the order
+           depends only on the generator state and fit(5) + fit(5) == fit(10). */
+        for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
         if (m->shuffle)
             for (i = fs->n_train; i > 1; i--) {
                 size_t j = (size_t)nni_rng_below(&m->rng, i), t = fs->perm[i - 1];
@@ -295,6 +298,7 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
 {
     fit_state fs;
     nni_history h;
+    nni_prep prep;
     nn_status s;
     size_t i, in, tdim;
     if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_fit: model is NULL");
@@ -333,15 +337,17 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
             return nni_fail(m, NN_ERR_INVALID_ARG, "validation_split %g of %zu rows leaves %zu training and %zu validation rows",
                             (double)m->val_split, n, fs.n_train, fs.n_val);
     }
-    if ((s = nni_check_finite(m, "x", x, n, in)) != NN_OK) return s;
-    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
     for (i = 0; sw && i < n; i++)
         if (!isfinite(sw[i]) || sw[i] < 0.0f)
             return nni_fail(m, NN_ERR_INVALID_ARG, "sample_weight[%zu] = %g must be finite and >= 0", i, (double)sw[i]);
+    /* attached scalers: transformed copies made here, before the loop */
+    if ((s = nni_prep_fit_begin(m, &fs.x, &fs.y, n, fs.n_train, &fs.vx, &fs.vy, fs.n_val, &prep)) != NN_OK) return s;
+    if ((s = nni_check_finite(m, "x", fs.x, n, in)) != NN_OK) goto done;
+    if ((s = nni_check_targets(m, "y", fs.y, n)) != NN_OK) goto done;
     fs.bs = (size_t)batch_size < fs.n_train ? (size_t)batch_size : fs.n_train;
     fs.n_batches = (fs.n_train + fs.bs - 1) / fs.bs;
-    if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) return s;
-    if (m->class_w && (s = expand_class_weights(m, &fs)) != NN_OK) return s;
+    if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) goto done;
+    if (m->class_w && (s = expand_class_weights(m, &fs)) != NN_OK) goto done;
     fs.perm = (size_t *)nni_alloc_array(&m->alloc, fs.n_train, sizeof(size_t));
     fs.swb = fs.sw ? (float *)nni_alloc_array(&m->alloc, fs.bs, sizeof(float)) : NULL;
     if (!fs.perm || (fs.sw && !fs.swb)) {
@@ -349,8 +355,8 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
         goto done;
     }
     fs.doctor = nni_doctor_of(m);
-    m->fit.x = x;
-    m->fit.y = y;
+    m->fit.x = fs.x; /* what the network sees: after attached scalers */
+    m->fit.y = fs.y;
     m->fit.n = fs.n_train;
     m->fit.vx = fs.vx;
     m->fit.vy = fs.vy;
@@ -396,6 +402,7 @@ done:
     nni_free(&m->alloc, fs.perm);
     nni_free(&m->alloc, fs.swb);
     nni_free(&m->alloc, fs.cw_rows);
+    nni_prep_end(m, &prep);
     return s;
 }
 
