@@ -51,7 +51,10 @@ void nni_finding_add(nn_model *m, const char *code, int severity, int epoch, con
         nni_finding *f = &fs->f[i];
         if (strcmp(f->code, code) == 0) {
             size_t len = strlen(f->evidence);
-            if (len + 3 + strlen(ev) < sizeof f->evidence) snprintf(f->evidence + len, sizeof f->evidence - len, "; %s", ev);
+            if (len + 3 + strlen(ev) < sizeof f->evidence) {
+                append(f->evidence, sizeof f->evidence, &len, "; ");
+                append(f->evidence, sizeof f->evidence, &len, ev);
+            }
             if (severity > f->severity) f->severity = severity;
             if (f->epoch < 0) f->epoch = epoch;
             compose(f);
