@@ -190,18 +190,9 @@ static nn_status regression(nn_model *m, const float *x, const float *y, size_t 
     sd = mu + d;
     g = sd + d;
     w = g + d * d;
-    for (i = 0; i < n; i++)
-        for (j = 0; j < d; j++) mu[j] += (double)x[i * d + j];
-    for (j = 0; j < d; j++) mu[j] /= (double)n;
-    for (i = 0; i < n; i++)
-        for (j = 0; j < d; j++) {
-            double z = (double)x[i * d + j] - mu[j];
-            sd[j] += z * z;
-        }
-    for (j = 0; j < d; j++) {
-        sd[j] = sqrt(sd[j] / (double)n);
+    nni_column_moments(x, n, d, mu, sd);
+    for (j = 0; j < d; j++)
         if (!(sd[j] > 0.0)) sd[j] = 1.0;
-    }
     /* normal equations on standardized, centred features: (Z'Z + lambda n I) w = Z'(y - mean) */
     for (i = 0; i < n; i++) {
         const float *xr = x + i * d;
@@ -223,6 +214,21 @@ static nn_status regression(nn_model *m, const float *x, const float *y, size_t 
     }
     nni_free(&m->alloc, buf);
     return NN_OK;
+}
+
+void nni_column_moments(const float *x, size_t n, size_t d, double *mu, double *sd)
+{
+    size_t i, j;
+    for (j = 0; j < d; j++) mu[j] = sd[j] = 0.0;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++) mu[j] += (double)x[i * d + j];
+    for (j = 0; j < d; j++) mu[j] /= (double)n;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++) {
+            double z = (double)x[i * d + j] - mu[j];
+            sd[j] += z * z;
+        }
+    for (j = 0; j < d; j++) sd[j] = sqrt(sd[j] / (double)n);
 }
 
 nn_status nni_baselines_compute(nn_model *m, const float *x, const float *y, size_t n,

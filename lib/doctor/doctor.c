@@ -131,24 +131,16 @@ static int early_stopping_on_val(const nn_model *m)
 static nn_status check_inputs(nn_model *m)
 {
     const float *x = m->fit.x;
-    size_t n = m->fit.n, d = m->in_dim, i, j, n_const = 0, n_out = 0, jmax = SIZE_MAX, jmin = SIZE_MAX, j0 = 0;
+    size_t n = m->fit.n, d = m->in_dim, j, n_const = 0, n_out = 0, jmax = SIZE_MAX, jmin = SIZE_MAX, j0 = 0;
     double *mu = (double *)nni_alloc_array(&m->alloc, 2 * d, sizeof(double)), *sd;
     char list[160];
     size_t pos = 0;
     if (!mu) return NN_ERR_NOMEM;
     sd = mu + d;
-    for (i = 0; i < n; i++)
-        for (j = 0; j < d; j++) mu[j] += (double)x[i * d + j];
-    for (j = 0; j < d; j++) mu[j] /= (double)n;
-    for (i = 0; i < n; i++)
-        for (j = 0; j < d; j++) {
-            double z = (double)x[i * d + j] - mu[j];
-            sd[j] += z * z;
-        }
+    nni_column_moments(x, n, d, mu, sd);
     list[0] = '\0';
     for (j = 0; j < d; j++) {
         double rms;
-        sd[j] = sqrt(sd[j] / (double)n);
         if (!(sd[j] > 1e-7 * fabs(mu[j])) || sd[j] == 0.0) {
             if (n_const == 0) j0 = j;
             if (n_const < 6 && pos < sizeof list)

@@ -66,6 +66,8 @@ enum { NNI_KIND_REGRESSION = 0, NNI_KIND_CLASSIFICATION = 1, NNI_KIND_AUTOENCODE
 int nni_doctor_kind(const nn_model *m);
 /* Compute the baselines for m (compiled) on (x, y, n) and eval rows (vx, vy, vn; vn 0 = the
    training rows). Allocates temporary memory through m->alloc. */
+/* Column means and population standard deviations of x (n x d), in double. */
+void nni_column_moments(const float *x, size_t n, size_t d, double *mu, double *sd);
 nn_status nni_baselines_compute(nn_model *m, const float *x, const float *y, size_t n,
                                 const float *vx, const float *vy, size_t vn, nni_baselines *b);
 
