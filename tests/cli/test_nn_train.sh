@@ -79,6 +79,12 @@ printf 'not a model\n' >"$tmp/junk.nn"
 "$NN_TRAIN" predict "$tmp/ts.nn" examples/data/diabetes.csv >"$tmp/pred" 2>"$tmp/err" &&
     awk -F, 'NR > 1 { s += $1; n++ } END { exit !(s / n > 100 && s / n < 200) }' "$tmp/pred" && ok || bad "target-scaled predictions not in original units"
 
+# training doctor: on by default (findings on stderr), off with --no-doctor
+"$NN_TRAIN" examples/data/diabetes.csv --layers 8:relu,1 --epochs 3 >/dev/null 2>"$tmp/err" &&
+    grep -q "^doctor: warning unscaled_targets" "$tmp/err" && ok || bad "doctor findings: $(cat "$tmp/err")"
+"$NN_TRAIN" examples/data/diabetes.csv --layers 8:relu,1 --epochs 3 --no-doctor >/dev/null 2>"$tmp/err" &&
+    ! grep -q "^doctor:" "$tmp/err" && ok || bad "--no-doctor: $(cat "$tmp/err")"
+
 # missing values: rows without a target dropped, missing features imputed (also in predict)
 printf 'a,b,y\n1,2,3\n,4,5\n2,NA,6\n3,3,\n1,1,4\n2,2,5\n3,1,7\n4,2,8\n1,3,4\n2,4,6\n' >"$tmp/miss.csv"
 "$NN_TRAIN" "$tmp/miss.csv" --layers 4:relu,1 --epochs 5 --scale standard --save "$tmp/miss.nn" >"$tmp/out" 2>"$tmp/err" &&

@@ -49,7 +49,8 @@ static const char *USAGE =
     "  --predictions PATH     also write predictions for every row of DATA.csv (CSV)\n"
     "  --plot PATH.svg        learning curves as SVG; --log-plot for a log y axis\n"
     "  --verbose 0|1|2        training output on stderr (default 0)\n"
-    "  --no-doctor            skip the library's pre-training data/model checks (nn_doctor)\n"
+    "  --no-doctor            no training doctor (nn_doctor: findings about the data, settings\n"
+    "                         and training dynamics, printed on stderr; on by default)\n"
     "  -h, --help             this text;  --version  library version\n";
 
 static int usage_error(const char *fmt, ...)
@@ -263,15 +264,14 @@ static int parse_train_args(int argc, char **argv, options *o)
         }                                                                                      \
     } while (0)
 
-/* Pre-training checks of data and model. The library's nn_doctor() is not in this nn.h yet:
-   when it is, call it here (o->doctor is on by default, --no-doctor turns it off) and print
-   its findings on stderr. */
-static nn_status doctor(nn_model *m, const cli_data *d, const options *o)
+/* The library's training doctor (nn_doctor, on unless --no-doctor): its findings about the data,
+   the configuration and the training dynamics go to stderr, one line each. */
+static void print_findings(const nn_model *m)
 {
-    (void)m;
-    (void)d;
-    (void)o;
-    return NN_OK;
+    size_t i, n = nn_model_finding_count(m);
+    for (i = 0; i < n; i++)
+        fprintf(stderr, "doctor: %s %s: %s\n", nn_model_finding_severity(m, i) > 0 ? "warning" : "info",
+                nn_model_finding_code(m, i), nn_model_finding_message(m, i));
 }
 
 /* Final validation error in the target's original units, from predictions. */
@@ -356,8 +356,12 @@ static int train(const options *o)
     TRY(nn_model_set_validation_split(m, (float)o->val));
     TRY(nn_model_set_verbose(m, o->verbose));
     if (o->early_stop) TRY(nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, o->early_stop, 1)));
-    if (o->doctor) TRY(doctor(m, &d, o));
-    TRY(nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch));
+    if (o->doctor) TRY(nn_model_add_callback(m, nn_doctor()));
+    {
+        nn_status s = nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch);
+        if (o->doctor) print_findings(m);
+        TRY(s);
+    }
 
     last = nn_model_history_len(m);
     {
