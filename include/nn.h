@@ -142,6 +142,14 @@ NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
 /* Worker threads for large matrix products (default 1). Results are bit-identical for any
    count; NN_ERR_UNSUPPORTED when built without threads. */
 NN_API nn_status nn_model_set_threads(nn_model *m, int threads);
+/* Wide-and-deep linear shortcut (default 0): a trainable linear path (kernel input_dim x
+   output units, glorot_uniform) from the inputs straight into the output Dense layer's
+   pre-activation, summed with the deep path before the output activation (so softmax/sigmoid
+   outputs and their fused losses work). It is the output layer's last weight tensor. Set
+   before compile; NN_ERR_STATE at compile when the output layer is not Dense. */
+NN_API nn_status nn_model_set_linear_shortcut(nn_model *m, int enable);
+/* Whether the linear shortcut is on. */
+NN_API int nn_model_linear_shortcut(const nn_model *m);
 /* Number of input features. */
 NN_API size_t nn_model_input_dim(const nn_model *m);
 /* Width of the last layer (input_dim when there are no layers). */
