@@ -221,8 +221,6 @@ NN_API int nn_model_current_epoch(const nn_model *m);
 NN_API nn_status nn_model_get_weights(nn_model *m, float *out, size_t cap, size_t *needed);
 /* Replace all weights from w (n must equal nn_model_param_count), same order as get. */
 NN_API nn_status nn_model_set_weights(nn_model *m, const float *w, size_t n);
-/* Load weights written by nn_model_checkpoint (weights format); the count must match. */
-NN_API nn_status nn_model_load_weights(nn_model *m, const char *path);
 /* New model with the same layers, configuration, loss, metrics and weights; a fresh
    optimizer of the same kind and hyper-parameters (zero state and iterations). Not copied:
    callbacks, history, validation data. NULL on failure (see nn_last_error). */
@@ -417,6 +415,170 @@ NN_API nn_status nn_callback_set_append(nn_callback *cb, int append);
 NN_API nn_callback *nn_terminate_on_nan(void);
 /* Free a callback never handed to a model; accepts NULL. */
 NN_API void nn_callback_free(nn_callback *cb);
+/* Free every callback attached to the model (Keras passes callbacks per fit call). */
+NN_API nn_status nn_model_clear_callbacks(nn_model *m);
+/* Number of callbacks attached to the model. */
+NN_API size_t nn_model_callback_count(const nn_model *m);
+
+/* ---- Plots ------------------------------------------------------------- */
+
+/* Learning curves of the last fit as an SVG file: loss and each metric in its own panel, train
+   and validation series, best epoch (min val_loss, else min loss) marked. Written atomically. */
+NN_API nn_status nn_model_plot_history(const nn_model *m, const char *path);
+/* Same, with log_scale 1 for a logarithmic y axis (0 linear). */
+NN_API nn_status nn_model_plot_history_ex(const nn_model *m, const char *path, int log_scale);
+
+/* ---- Model files (format: docs/file-format.md) ------------------------- */
+
+/* Write the whole model (architecture, weights, non-trainable state, loss, metrics, optimizer
+   with its state and iteration count, seed and generator state, training settings, validation
+   data, attached scalers) to path, atomically: on failure the previous file is untouched. */
+NN_API nn_status nn_model_save(const nn_model *m, const char *path);
+/* Same into buf[0, cap); *needed (may be NULL when buf is big enough) gets the exact size. With
+   buf NULL and cap 0 only *needed is set; a smaller cap fails with NN_ERR_INVALID_ARG. */
+NN_API nn_status nn_model_save_buffer(const nn_model *m, void *buf, size_t cap, size_t *needed);
+/* Model from a file written by nn_model_save; NULL on failure with the reason (and byte offset
+   for damaged files, NN_ERR_FORMAT) in nn_last_error(). Training resumes exactly. */
+NN_API nn_model *nn_model_load(const char *path);
+/* Same, every byte (also while reading) through a (copied; a->user must outlive the model). */
+NN_API nn_model *nn_model_load_with_allocator(const char *path, const nn_allocator *a);
+/* Model from len bytes in memory; never reads outside buf. */
+NN_API nn_model *nn_model_load_buffer(const void *buf, size_t len);
+NN_API nn_model *nn_model_load_buffer_with_allocator(const void *buf, size_t len, const nn_allocator *a);
+/* Why the last nn_model_load* call in this thread failed, as a status (NN_OK after success). */
+NN_API nn_status nn_last_load_status(void);
+/* Weights and non-trainable state only (same file format, no optimizer or settings). */
+NN_API nn_status nn_model_save_weights(const nn_model *m, const char *path);
+NN_API nn_status nn_model_save_weights_buffer(const nn_model *m, void *buf, size_t cap, size_t *needed);
+/* Load weights into m; the architecture (input width, layer kinds, widths, weight shapes) must
+   match the file's, else NN_ERR_SHAPE naming the first difference. Builds m if needed. Also reads
+   full model files (their weights). */
+NN_API nn_status nn_model_load_weights(nn_model *m, const char *path);
+NN_API nn_status nn_model_load_weights_buffer(nn_model *m, const void *buf, size_t len);
+
+/* ---- Preprocessing ----------------------------------------------------- */
+
+typedef struct nn_scaler nn_scaler;
+
+typedef enum nn_impute_strategy {
+    NN_IMPUTE_MEAN = 0,
+    NN_IMPUTE_MEDIAN = 1,
+    NN_IMPUTE_CONSTANT = 2,
+    NN_IMPUTE_STRATEGY_MAX_ = 0x7FFFFFFF
+} nn_impute_strategy;
+
+/* scikit-learn StandardScaler: (x - mean) / std (population std; a constant column gets 1).
+   Missing values (NaN) are ignored by fit and stay NaN. */
+NN_API nn_scaler *nn_standard_scaler(void);
+/* scikit-learn MinMaxScaler(feature_range=(lo, hi)); a constant column gets range 1. */
+NN_API nn_scaler *nn_minmax_scaler(float lo, float hi);
+/* scikit-learn SimpleImputer: NaN -> column mean / median of the observed values, or fill_value
+   (also used for a column with no observed value). inverse_transform is the identity. */
+NN_API nn_scaler *nn_imputer(nn_impute_strategy strategy, float fill_value);
+NN_API void nn_scaler_free(nn_scaler *s);
+/* Learn the statistics from n rows of cols columns (fit it on training rows only). */
+NN_API nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols);
+/* out = transform(x) for n rows of the fitted width; out may equal x. Allocates nothing. */
+NN_API nn_status nn_scaler_transform(const nn_scaler *s, const float *x, size_t n, float *out);
+NN_API nn_status nn_scaler_inverse_transform(const nn_scaler *s, const float *x, size_t n, float *out);
+/* Columns it was fitted on (0 before fit). */
+NN_API size_t nn_scaler_dim(const nn_scaler *s);
+/* Learned per-column statistics (NAN when absent): "mean"/"scale" (standard), "data_min"/
+   "data_max" (minmax), "fill" (imputer). */
+NN_API float nn_scaler_stat(const nn_scaler *s, const char *name, size_t col);
+/* Attach a scaler to the model's inputs / targets; the model owns it from now on (also on
+   failure); NULL detaches. fit transforms x (and y) with it into copies allocated at the start
+   of fit (fitting an unfitted scaler on the training rows only, i.e. without the validation
+   split), evaluate transforms x and y (loss in scaled units), predict takes raw inputs and returns
+   outputs in original units (chunked through the workspace: no allocation). Saved in the file. */
+NN_API nn_status nn_model_set_input_scaler(nn_model *m, nn_scaler *s);
+NN_API nn_status nn_model_set_target_scaler(nn_model *m, nn_scaler *s);
+/* The attached scalers (borrowed), NULL when none. */
+NN_API nn_scaler *nn_model_input_scaler(nn_model *m);
+NN_API nn_scaler *nn_model_target_scaler(nn_model *m);
+
+/* ---- Data sets (CSV) --------------------------------------------------- */
+
+typedef struct nn_dataset nn_dataset;
+
+/* Empty data set to configure and then read; NULL on failure (nn_last_error). */
+NN_API nn_dataset *nn_dataset_create(void);
+NN_API nn_dataset *nn_dataset_create_with_allocator(const nn_allocator *a);
+NN_API void nn_dataset_free(nn_dataset *d);
+/* Field separator ',', ';' or '\t'; 0 (default) detects it from the first line. */
+NN_API nn_status nn_dataset_set_separator(nn_dataset *d, int sep);
+/* First line is a header of column names (default 1). */
+NN_API nn_status nn_dataset_set_header(nn_dataset *d, int has_header);
+/* Target columns, by header name or 0-based index, in the order added. Without any, the last
+   column is the target; with nn_dataset_set_no_targets(d, 1) every column is a feature. */
+NN_API nn_status nn_dataset_add_target_name(nn_dataset *d, const char *name);
+NN_API nn_status nn_dataset_add_target_index(nn_dataset *d, size_t col);
+NN_API nn_status nn_dataset_set_no_targets(nn_dataset *d, int none);
+/* Parse a CSV file / text: RFC 4180 quotes ("" escapes a quote), \n or \r\n, empty lines
+   skipped, empty fields and NA, NaN, N/A, ? (any case) read as missing (NAN). Numbers are parsed
+   without the C locale. NN_ERR_FORMAT with line and column in nn_dataset_error. */
+NN_API nn_status nn_dataset_read_csv(nn_dataset *d, const char *path);
+NN_API nn_status nn_dataset_parse_csv(nn_dataset *d, const char *text, size_t len);
+/* Message of the last failure ("" after success). */
+NN_API const char *nn_dataset_error(const nn_dataset *d);
+NN_API size_t nn_dataset_rows(const nn_dataset *d);
+NN_API size_t nn_dataset_feature_count(const nn_dataset *d);
+NN_API size_t nn_dataset_target_count(const nn_dataset *d);
+/* Row-major features (rows x feature_count) and targets (rows x target_count); borrowed. */
+NN_API const float *nn_dataset_x(const nn_dataset *d);
+NN_API const float *nn_dataset_y(const nn_dataset *d);
+/* Column names (the header, or "0", "1", ... without one); NULL when out of range. */
+NN_API const char *nn_dataset_feature_name(const nn_dataset *d, size_t i);
+NN_API const char *nn_dataset_target_name(const nn_dataset *d, size_t i);
+/* Number of missing (NAN) cells read. */
+NN_API size_t nn_dataset_missing_count(const nn_dataset *d);
+/* New data set holding rows idx[0..n) of d (same columns); NULL on failure. */
+NN_API nn_dataset *nn_dataset_subset(const nn_dataset *d, const size_t *idx, size_t n);
+
+/* ---- Splitting --------------------------------------------------------- */
+
+/* Seeded shuffled split of n rows: idx (n entries) gets a permutation of 0..n-1 whose first
+   *n_train entries are the training rows, then *n_val validation rows, then *n_test test rows
+   (n_val = floor(n * val_fraction), n_test = floor(n * test_fraction)). */
+NN_API nn_status nn_split_indices(size_t n, float val_fraction, float test_fraction, uint64_t seed,
+                                  size_t *idx, size_t *n_train, size_t *n_val, size_t *n_test);
+/* scikit-learn KFold: fold `fold` of k (0-based) as validation. The first n % k folds have one
+   row more. With shuffle the rows are permuted with seed first. train_idx and val_idx must hold
+   n entries each. */
+NN_API nn_status nn_kfold_indices(size_t n, size_t k, size_t fold, int shuffle, uint64_t seed,
+                                  size_t *train_idx, size_t *n_train, size_t *val_idx, size_t *n_val);
+
+/* ---- Training doctor --------------------------------------------------- */
+
+/* A callback that diagnoses the fit it is attached to: data and configuration at the start
+   (unscaled inputs or targets, class imbalance, output activation vs loss, learning rate),
+   training dynamics (dead ReLU units, vanishing/exploding gradients, lr too high/low, plateau,
+   overfitting, underfitting) and automatic baselines (linear least squares, majority class,
+   identity map). Findings are replaced at the start of every fit, readable with
+   nn_model_finding_* and, with verbose >= 1, logged at the end of the fit. Codes are ABI and
+   listed in docs/doctor.md. */
+NN_API nn_callback *nn_doctor(void);
+/* Number of findings of the last fit (plus those appended by nn_model_probe). */
+NN_API size_t nn_model_finding_count(const nn_model *m);
+/* Stable code of finding i, e.g. "unscaled_inputs"; NULL when out of range. */
+NN_API const char *nn_model_finding_code(const nn_model *m, size_t i);
+/* Evidence and fix in one line, e.g. "layer 2: 87% of 128 ReLU units never active in epoch 12;
+   fix: use NN_INIT_HE_NORMAL and NN_LEAKY_RELU"; NULL when out of range. */
+NN_API const char *nn_model_finding_message(const nn_model *m, size_t i);
+/* The fix alone (in libnn calls); NULL when out of range. */
+NN_API const char *nn_model_finding_suggestion(const nn_model *m, size_t i);
+/* 0 info, 1 warning; -1 when out of range. */
+NN_API int nn_model_finding_severity(const nn_model *m, size_t i);
+/* 0-based epoch the finding refers to, -1 for findings about the data or configuration. */
+NN_API int nn_model_finding_epoch(const nn_model *m, size_t i);
+/* Capacity probe: train a copy of m (same layers, optimizer, loss, seed) on the first
+   min(n, rows) rows (0: 64) for epochs epochs (0: 300) without validation, and report whether
+   it drives the training loss near zero (below 5% of the loss of a constant predictor).
+   *final_loss (may be NULL) gets the copy's last training loss, *fits (may be NULL) 1 or 0;
+   a finding probe_fits (info) or probe_cannot_fit (warning) is appended to m's findings.
+   m itself is not changed. */
+NN_API nn_status nn_model_probe(nn_model *m, const float *x, const float *y, size_t n, size_t rows,
+                                int epochs, float *final_loss, int *fits);
 
 /* ---- Hyper-parameter search (KerasTuner-style) -------------------------- */
 

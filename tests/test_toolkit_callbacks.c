@@ -2,6 +2,8 @@
    restores, the history it leaves. A script callback added first overwrites the
    monitored history value before the callback under test reads it. */
 #include "toolkit_util.h"
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -204,16 +206,24 @@ TEST(toolkit_model_checkpoint_best_only_and_atomic)
     CHECK_EQ(nn_model_load_weights(c, path), NN_OK);
     nn_model_get_weights(c, w, 8, NULL);
     CHECK(memcmp(w, sc.weights[1], sc.nw * sizeof(float)) == 0); /* the best epoch's weights */
-    /* a failing write (temp name blocked by a directory) keeps the old file intact */
-    CHECK_EQ(mkdir(tmp, 0700), 0);
+    /* a write that fails midway (file-size limit) keeps the old file intact */
     {
         nn_model *m2 = small_model(0.3f);
+        struct rlimit old, lim;
+        void (*prev)(int);
+        getrlimit(RLIMIT_FSIZE, &old);
+        lim = old;
+        lim.rlim_cur = 32;
+        prev = signal(SIGXFSZ, SIG_IGN);
         nn_model_add_callback(m2, nn_model_checkpoint(path, "loss", 0));
+        CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
         CHECK_EQ(nn_model_fit(m2, X, Y, 8, 3, 4), NN_ERR_IO);
+        setrlimit(RLIMIT_FSIZE, &old);
+        signal(SIGXFSZ, prev);
         CHECK_EQ(nn_model_history_len(m2), 1);
         nn_model_free(m2);
     }
-    remove(tmp); /* an empty directory */
+    CHECK(!file_exists(tmp));
     CHECK_EQ(nn_model_load_weights(c, path), NN_OK);
     nn_model_get_weights(c, w, 8, NULL);
     CHECK(memcmp(w, sc.weights[1], sc.nw * sizeof(float)) == 0);
@@ -223,7 +233,7 @@ TEST(toolkit_model_checkpoint_best_only_and_atomic)
         nn_model *m3 = small_model(0.1f);
         nn_model_add_callback(m3, nn_model_checkpoint(bad, "loss", 0));
         CHECK_EQ(nn_model_fit(m3, X, Y, 8, 2, 4), NN_ERR_IO);
-        CHECK_STR_CONTAINS(nn_model_error(m3), "cannot create");
+        CHECK_STR_CONTAINS(nn_model_error(m3), "cannot create a temporary file");
         nn_model_free(m3);
     }
     remove(path);

@@ -55,6 +55,7 @@ static void free_workspace(nn_model *m)
 {
     nni_workspace *w = &m->ws;
     size_t i;
+    /* either array may be missing after a failed reserve */
     for (i = 0; i < m->n_layers; i++) {
         if (w->act) nni_free(&m->alloc, w->act[i]);
         if (w->scratch) nni_free(&m->alloc, w->scratch[i]);
@@ -98,6 +99,9 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->val_y);
     nni_free(&a, m->class_w);
     nni_free(&a, m->hist.values);
+    nni_free(&a, m->findings);
+    nn_scaler_free(m->in_scaler);
+    nn_scaler_free(m->out_scaler);
     nni_free(&a, m);
 }
 

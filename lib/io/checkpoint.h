@@ -4,11 +4,10 @@
 #define NNI_CHECKPOINT_H
 #include "nn.h"
 
-/* Write the model to path atomically: a temporary file "<path>.tmp" in the same
-   directory is written, flushed, closed and renamed over path. On failure the
-   temporary file is removed, an existing file at path is untouched, the model's
-   message says why, and NN_ERR_IO is returned. weights_only selects the weights
-   format (the only one for now). */
+/* Write the model (or with weights_only its weights) to path atomically: a
+   temporary file next to path is written, flushed, closed and renamed over it.
+   On failure no temporary file remains, an existing file at path is untouched,
+   the model's message says why, and NN_ERR_IO (or NN_ERR_NOMEM) is returned. */
 nn_status nni_checkpoint_write(nn_model *m, const char *path, int weights_only);
 
 #endif

@@ -34,6 +34,7 @@ static void act_backward(nn_layer *l, const nni_bwd *b)
 static const nni_layer_ops act_ops = {
     "Activation", "activation", act_build, act_forward, act_backward, act_scratch, 1,
 };
+const nni_layer_ops *const nni_activation_ops = &act_ops;
 
 nn_layer *nn_activation_layer(nn_activation act)
 {

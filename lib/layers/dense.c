@@ -91,6 +91,7 @@ static void dense_backward(nn_layer *l, const nni_bwd *b)
 static const nni_layer_ops dense_ops = {
     "Dense", "dense", dense_build, dense_forward, dense_backward, dense_scratch, 1,
 };
+const nni_layer_ops *const nni_dense_ops = &dense_ops;
 
 nn_layer *nn_dense(size_t units, nn_activation act)
 {

@@ -41,6 +41,7 @@ static void dropout_backward(nn_layer *l, const nni_bwd *b)
 static const nni_layer_ops dropout_ops = {
     "Dropout", "dropout", dropout_build, dropout_forward, dropout_backward, dropout_scratch, 0,
 };
+const nni_layer_ops *const nni_dropout_ops = &dropout_ops;
 
 nn_layer *nn_dropout(float rate)
 {

@@ -8,6 +8,12 @@
 nn_layer *nni_layer_new(const nni_layer_ops *ops)
 {
     nn_allocator a = nni_default_allocator();
+    return nni_layer_new_with(ops, &a);
+}
+
+nn_layer *nni_layer_new_with(const nni_layer_ops *ops, const nn_allocator *alloc)
+{
+    nn_allocator a = *alloc;
     nn_layer *l = (nn_layer *)nni_alloc(&a, sizeof *l);
     if (!l) return (nn_layer *)nni_set_last_error("out of memory creating a %s layer", ops->name);
     l->ops = ops;

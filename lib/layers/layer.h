@@ -94,6 +94,8 @@ nn_layer *nni_layer_new(const nni_layer_ops *ops);
 /* Re-run build with the known input width after a setter changed the parameter list;
    NN_ERR_STATE once the model's weights exist. */
 nn_status nni_layer_rebuild(nn_layer *l);
+/* Same as nni_layer_new, from the given allocator (used by the model loader). */
+nn_layer *nni_layer_new_with(const nni_layer_ops *ops, const nn_allocator *alloc);
 /* Fill a parameter tensor according to its initializer (Keras definitions). */
 void nni_init_param(const nni_param_spec *s, float *p, nni_rng *rng);
 

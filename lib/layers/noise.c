@@ -68,6 +68,8 @@ static const nni_layer_ops gn_ops = {
 static const nni_layer_ops gd_ops = {
     "GaussianDropout", "gaussian_dropout", noise_build, gd_forward, gd_backward, gd_scratch, 0,
 };
+const nni_layer_ops *const nni_gaussian_noise_ops = &gn_ops;
+const nni_layer_ops *const nni_gaussian_dropout_ops = &gd_ops;
 
 nn_layer *nn_gaussian_noise(float stddev)
 {

@@ -179,6 +179,8 @@ static const nni_layer_ops bn_ops = {
 static const nni_layer_ops ln_ops = {
     "LayerNormalization", "layer_normalization", norm_build, ln_forward, ln_backward, ln_scratch, 0,
 };
+const nni_layer_ops *const nni_batch_norm_ops = &bn_ops;
+const nni_layer_ops *const nni_layer_norm_ops = &ln_ops;
 
 nn_layer *nn_batch_norm(void)
 {

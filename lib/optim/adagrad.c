@@ -15,6 +15,7 @@ static void adagrad_update(nn_optimizer *o, float *w, const float *g, float *acc
 }
 
 static const nni_opt_ops adagrad_ops = { "Adagrad", adagrad_slots, adagrad_update };
+const nni_opt_ops *const nni_adagrad_ops = &adagrad_ops;
 
 nn_optimizer *nn_adagrad(float lr)
 {

@@ -32,6 +32,8 @@ static void adam_update(nn_optimizer *o, float *w, const float *g, float *state,
 
 static const nni_opt_ops adam_ops = { "Adam", adam_slots, adam_update };
 static const nni_opt_ops adamw_ops = { "AdamW", adam_slots, adam_update };
+const nni_opt_ops *const nni_adam_ops = &adam_ops;
+const nni_opt_ops *const nni_adamw_ops = &adamw_ops;
 
 nn_optimizer *nn_adam(float lr) { return nni_optimizer_new(&adam_ops, lr); }
 

@@ -7,6 +7,12 @@
 nn_optimizer *nni_optimizer_new(const nni_opt_ops *ops, float lr)
 {
     nn_allocator a = nni_default_allocator();
+    return nni_optimizer_new_with(ops, lr, &a);
+}
+
+nn_optimizer *nni_optimizer_new_with(const nni_opt_ops *ops, float lr, const nn_allocator *alloc)
+{
+    nn_allocator a = *alloc;
     nn_optimizer *o;
     if (!(lr >= 0.0f) || !isfinite(lr)) return (nn_optimizer *)nni_set_last_error("%s: learning rate must be finite and >= 0, got %g", ops->name, (double)lr);
     o = (nn_optimizer *)nni_alloc(&a, sizeof *o);

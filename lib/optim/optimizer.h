@@ -31,6 +31,8 @@ struct nn_optimizer {
 
 /* A zeroed optimizer of the given kind with Keras' common defaults. */
 nn_optimizer *nni_optimizer_new(const nni_opt_ops *ops, float lr);
+/* Same, from the given allocator (used by the model loader). */
+nn_optimizer *nni_optimizer_new_with(const nni_opt_ops *ops, float lr, const nn_allocator *alloc);
 /* Clip g (per tensor, global, per value) as configured. Tensors are [off[i], off[i+1]). */
 void nni_optimizer_clip(const nn_optimizer *o, float *g, const size_t *tensor_off, size_t n_tensors);
 

@@ -32,5 +32,6 @@ static void rms_update(nn_optimizer *o, float *w, const float *g, float *state, 
 }
 
 static const nni_opt_ops rms_ops = { "RMSprop", rms_slots, rms_update };
+const nni_opt_ops *const nni_rmsprop_ops = &rms_ops;
 
 nn_optimizer *nn_rmsprop(float lr) { return nni_optimizer_new(&rms_ops, lr); }

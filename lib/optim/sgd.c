@@ -21,6 +21,7 @@ static void sgd_update(nn_optimizer *o, float *w, const float *g, float *v, size
 }
 
 static const nni_opt_ops sgd_ops = { "SGD", sgd_slots, sgd_update };
+const nni_opt_ops *const nni_sgd_ops = &sgd_ops;
 
 nn_optimizer *nn_sgd(float lr, float momentum, int nesterov)
 {

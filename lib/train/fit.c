@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "optim/optimizer.h"
 #include "callbacks/callback.h"
+#include "doctor/doctor.h"
+#include "io/prep.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ typedef struct fit_state {
     float *swb;         /* gathered batch weights */
     float *cw_rows;     /* class weights expanded per row (owned) */
     int epochs;
+    nn_callback *doctor; /* the attached training doctor, or NULL */
 } fit_state;
 
 static void set_key(nni_history *h, const char *prefix, const char *name)
@@ -155,7 +158,6 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         const nn_layer *last = m->layers[m->n_layers - 1];
         fused = last->ops->fuses_activation && nni_loss_fuses(m->loss, last->act);
     }
-    for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
     for (epoch = 0; epoch < fs->epochs && !m->stop_requested; epoch++) {
         nni_metric_acc acc, uacc;
         size_t b, k, nk = m->hist.n_keys;
@@ -170,6 +172,9 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
         if (m->verbose) nni_log(m, "Epoch %d/%d\n", epoch + 1, fs->epochs);
         RUN_HOOKS(epoch_begin, epoch);
         if (m->cb_status != NN_OK) return m->cb_status;
+        /* A fresh order every epoch (as Keras' tf.data shuffle of a range), so the order
+           depends only on the generator state and fit(5) + fit(5) == fit(10). */
+        for (i = 0; i < fs->n_train; i++) fs->perm[i] = i;
         if (m->shuffle)
             for (i = fs->n_train; i > 1; i--) {
                 size_t j = (size_t)nni_rng_below(&m->rng, i), t = fs->perm[i - 1];
@@ -184,6 +189,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             la.loss = m->loss;
             la.huber_delta = m->huber_delta;
             la.pred = nni_forward(m, m->ws.xb, rows, 1);
+            if (fs->doctor) nni_doctor_after_forward(fs->doctor, m, rows);
             la.logits = fused ? m->ws.scratch[m->n_layers - 1] : NULL;
             la.y = m->ws.yb;
             la.sw = fs->swb;
@@ -196,6 +202,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             m->batch_loss = (float)batch_loss;
             m->running_loss = (float)(loss_sum / loss_rows);
             if (!isfinite(batch_loss)) {
+                if (fs->doctor) nni_doctor_nonfinite(fs->doctor, m, epoch, (int)b, batch_loss);
                 result = nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
                                   isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
                 if (!tnan) return result;
@@ -208,6 +215,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             if (fs->swb) nni_metrics_add(&uacc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
             backward(m, rows, fused);
             nni_reg_grad(m);
+            if (fs->doctor) nni_doctor_after_backward(fs->doctor, m, (int)b, fs->n_batches);
             if (o->schedule && !nni_schedule_per_epoch(o->schedule)) o->lr = nn_schedule_value(o->schedule, o->iterations);
             optimizer_step(m);
             RUN_HOOKS(batch_end, (int)b, (float)batch_loss);
@@ -291,6 +299,7 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
 {
     fit_state fs;
     nni_history h;
+    nni_prep prep;
     nn_status s;
     size_t i, in, tdim;
     if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_fit: model is NULL");
@@ -329,21 +338,32 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
             return nni_fail(m, NN_ERR_INVALID_ARG, "validation_split %g of %zu rows leaves %zu training and %zu validation rows",
                             (double)m->val_split, n, fs.n_train, fs.n_val);
     }
-    if ((s = nni_check_finite(m, "x", x, n, in)) != NN_OK) return s;
-    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
     for (i = 0; sw && i < n; i++)
         if (!isfinite(sw[i]) || sw[i] < 0.0f)
             return nni_fail(m, NN_ERR_INVALID_ARG, "sample_weight[%zu] = %g must be finite and >= 0", i, (double)sw[i]);
+    /* attached scalers: transformed copies made here, before the loop */
+    if ((s = nni_prep_fit_begin(m, &fs.x, &fs.y, n, fs.n_train, &fs.vx, &fs.vy, fs.n_val, &prep)) != NN_OK) return s;
+    if ((s = nni_check_finite(m, "x", fs.x, n, in)) != NN_OK) goto done;
+    if ((s = nni_check_targets(m, "y", fs.y, n)) != NN_OK) goto done;
     fs.bs = (size_t)batch_size < fs.n_train ? (size_t)batch_size : fs.n_train;
     fs.n_batches = (fs.n_train + fs.bs - 1) / fs.bs;
-    if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) return s;
-    if (m->class_w && (s = expand_class_weights(m, &fs)) != NN_OK) return s;
+    if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) goto done;
+    if (m->class_w && (s = expand_class_weights(m, &fs)) != NN_OK) goto done;
     fs.perm = (size_t *)nni_alloc_array(&m->alloc, fs.n_train, sizeof(size_t));
     fs.swb = fs.sw ? (float *)nni_alloc_array(&m->alloc, fs.bs, sizeof(float)) : NULL;
     if (!fs.perm || (fs.sw && !fs.swb)) {
         s = nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the shuffle order of %zu rows", fs.n_train);
         goto done;
     }
+    fs.doctor = nni_doctor_of(m);
+    m->fit.x = fs.x; /* what the network sees: after attached scalers */
+    m->fit.y = fs.y;
+    m->fit.n = fs.n_train;
+    m->fit.vx = fs.vx;
+    m->fit.vy = fs.vy;
+    m->fit.vn = fs.n_val;
+    m->fit.batch = fs.bs;
+    m->fit.epochs = epochs;
     if (history_prepare(m, &h, epochs, fs.n_val > 0) != NN_OK) {
         s = nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the history of %d epochs", epochs);
         goto done;
@@ -379,9 +399,11 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
     m->cur_epoch = -1;
     m->batch_loss = m->running_loss = NAN;
 done:
+    memset(&m->fit, 0, sizeof m->fit);
     nni_free(&m->alloc, fs.perm);
     nni_free(&m->alloc, fs.swb);
     nni_free(&m->alloc, fs.cw_rows);
+    nni_prep_end(m, &prep);
     return s;
 }
 

@@ -3,6 +3,8 @@
 #include "train/train.h"
 #include "train/loss.h"
 #include "core/error.h"
+#include "io/prep.h"
+#include "io/scaler.h"
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -47,16 +49,21 @@ void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw,
 nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, size_t n, float *loss)
 {
     nni_metric_acc acc;
+    nni_prep prep;
     nn_status s;
     size_t i;
     if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_evaluate: model is NULL");
     if (!x || !y || !loss) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: x, y and loss must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_evaluate: n must be > 0");
     if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_evaluate: call nn_model_compile first (the loss is needed)");
-    if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
-    if ((s = nni_check_targets(m, "y", y, n)) != NN_OK) return s;
+    if ((s = nni_prep_eval_begin(m, &x, &y, n, &prep)) != NN_OK) return s;
+    if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK || (s = nni_check_targets(m, "y", y, n)) != NN_OK) {
+        nni_prep_end(m, &prep);
+        return s;
+    }
     memset(&acc, 0, sizeof acc);
     nni_eval_pass(m, x, y, NULL, n, &acc, NULL);
+    nni_prep_end(m, &prep);
     *loss = (float)(acc.loss / (double)n + nni_reg_penalty(m));
     m->n_eval = 0;
     strcpy(m->eval_keys[m->n_eval], "loss");
@@ -87,12 +94,26 @@ nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
     if (!x || !out) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: x and out must not be NULL");
     if (n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_predict: n must be > 0");
     if ((s = nni_model_build(m)) != NN_OK) return s;
-    if ((s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
+    if ((m->in_scaler && !m->in_scaler->fitted) || (m->out_scaler && !m->out_scaler->fitted))
+        return nni_fail(m, NN_ERR_STATE, "nn_model_predict: an attached scaler is not fitted yet");
+    if (m->out_scaler && m->out_scaler->dim != nni_output_dim(m))
+        return nni_fail(m, NN_ERR_SHAPE, "nn_model_predict: the target scaler has %zu columns, the model outputs %zu", m->out_scaler->dim, nni_output_dim(m));
+    /* with an input scaler (e.g. an imputer) NaN may be legitimate raw input: check after scaling */
+    if (!m->in_scaler && (s = nni_check_finite(m, "x", x, n, m->in_dim)) != NN_OK) return s;
     od = nni_output_dim(m);
     for (start = 0; start < n; start += m->ws.rows) {
         size_t rows = n - start < m->ws.rows ? n - start : m->ws.rows;
-        const float *p = nni_forward(m, x + start * m->in_dim, rows, 0);
+        const float *in = x + start * m->in_dim, *p;
+        if (m->in_scaler) {
+            /* raw inputs are scaled chunk by chunk in the workspace: no allocation */
+            memcpy(m->ws.xb, in, rows * m->in_dim * sizeof(float));
+            nni_scaler_apply(m->in_scaler, m->ws.xb, rows);
+            if ((s = nni_check_finite(m, "scaled x", m->ws.xb, rows, m->in_dim)) != NN_OK) return s;
+            in = m->ws.xb;
+        }
+        p = nni_forward(m, in, rows, 0);
         memcpy(out + start * od, p, rows * od * sizeof(float));
+        if (m->out_scaler) nni_scaler_unapply(m->out_scaler, out + start * od, rows);
     }
     nni_clear_error(m);
     return NN_OK;

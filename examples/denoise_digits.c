@@ -1,0 +1,82 @@
+/* Seed example: a denoising autoencoder on the 8x8 digits (pixels / 16).
+   Input: the image plus Gaussian noise (sd 0.3, clipped to [0, 1]); target: the clean image.
+   Network 64 -> Dense(32, relu) -> Dense(64, sigmoid), Adam(3e-3), MSE, batch 32, early stopping
+   on the last 20% of the rows. Compared with the trivial baseline "return the noisy input".
+   Note: the noise is added here, once, to the data (a Keras model would put a GaussianNoise(0.3)
+   layer first, which draws fresh noise every batch; use nn_gaussian_noise where available).
+   Reference (PyTorch, same recipe): MSE 0.0224 +- 0.0002; the noisy input: about 0.0525. */
+#include "nn.h"
+#include "csv_load.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static double gauss(unsigned long long *s)
+{
+    double u1, u2;
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    u1 = ((double)(*s >> 11) + 1.0) / 9007199254740993.0;
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    u2 = (double)(*s >> 11) / 9007199254740992.0;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static double mse(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++) s += (double)(a[i] - b[i]) * (a[i] - b[i]);
+    return s / (double)n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "examples/data/digits.csv";
+    size_t rows, cols, i, j, n_train, n_val, d = 64;
+    unsigned long long seed = 42;
+    float *data = csv_load(path, &rows, &cols), *clean, *noisy, *out;
+    nn_model *m;
+    double base, model_mse;
+    (void)standardize;
+    if (!data || cols != d + 1) {
+        fprintf(stderr, "cannot read %s as 64 pixels + target\n", path);
+        return 1;
+    }
+    clean = malloc(rows * d * sizeof *clean);
+    noisy = malloc(rows * d * sizeof *noisy);
+    out = malloc(rows * d * sizeof *out);
+    for (i = 0; i < rows; i++)
+        for (j = 0; j < d; j++) {
+            float v = data[i * cols + j] / 16.0f, nz = v + 0.3f * (float)gauss(&seed);
+            clean[i * d + j] = v;
+            noisy[i * d + j] = nz < 0.0f ? 0.0f : nz > 1.0f ? 1.0f : nz;
+        }
+    n_train = (size_t)floor((double)rows * 0.8);
+    n_val = rows - n_train;
+
+    m = nn_model_create(d);
+    nn_model_set_seed(m, 1);
+    nn_model_add(m, nn_dense(32, NN_RELU));
+    nn_model_add(m, nn_dense(64, NN_SIGMOID));
+    nn_model_compile(m, nn_adam(3e-3f), NN_LOSS_MSE);
+    nn_model_set_validation_split(m, 0.2f);
+    nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, 20, 1));
+    if (nn_model_fit(m, noisy, clean, rows, 300, 32) != NN_OK) {
+        fprintf(stderr, "fit failed: %s\n", nn_model_error(m));
+        return 1;
+    }
+    nn_model_predict(m, noisy + n_train * d, n_val, out);
+    base = mse(noisy + n_train * d, clean + n_train * d, n_val * d);
+    model_mse = mse(out, clean + n_train * d, n_val * d);
+    printf("digits denoising autoencoder 64 -> 32 relu -> 64 sigmoid, noise sd 0.3 (%zu train / %zu validation rows)\n",
+           n_train, n_val);
+    printf("epochs run: %zu (early stopping, best weights restored)\n", nn_model_history_len(m));
+    printf("validation MSE, returning the noisy input: %.4f\n", base);
+    printf("validation MSE, autoencoder output:        %.4f  (%.1fx lower)\n", model_mse, base / model_mse);
+    nn_model_free(m);
+    free(data);
+    free(clean);
+    free(noisy);
+    free(out);
+    return 0;
+}

@@ -1,0 +1,183 @@
+/* Atomic file replacement and whole-file reads. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "io/io.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <unistd.h>
+#define NNI_POSIX_IO 1
+#endif
+
+#define NNI_PATH_MAX 4096
+
+/* Temporary name next to path: "<path>.tmp<hex>". */
+static int temp_name(char *out, size_t cap, const char *path, unsigned long salt)
+{
+    int n = snprintf(out, cap, "%s.tmp%lx", path, salt);
+    return n > 0 && (size_t)n < cap;
+}
+
+#ifdef NNI_POSIX_IO
+static void sync_dir(const char *path)
+{
+    char dir[NNI_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    int fd;
+    if (!slash) strcpy(dir, ".");
+    else if (slash == path) strcpy(dir, "/");
+    else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        (void)fsync(fd); /* best effort: not all file systems support it */
+        close(fd);
+    }
+}
+#endif
+
+nn_status nni_write_file_atomic(const char *path, const void *buf, size_t len)
+{
+    char tmp[NNI_PATH_MAX + 32];
+    FILE *f = NULL;
+    int attempt, err = 0;
+    unsigned long salt;
+    if (!path || !*path || (!buf && len)) {
+        nni_set_last_error("write: path and buffer must not be NULL");
+        return NN_ERR_INVALID_ARG;
+    }
+    if (strlen(path) >= NNI_PATH_MAX) {
+        nni_set_last_error("write: path is longer than %d bytes", NNI_PATH_MAX - 1);
+        return NN_ERR_INVALID_ARG;
+    }
+    salt = (unsigned long)time(NULL) ^ (unsigned long)(size_t)&tmp ^ (unsigned long)clock();
+#ifdef NNI_POSIX_IO
+    salt ^= (unsigned long)getpid() << 16;
+#endif
+    for (attempt = 0; attempt < 64 && !f; attempt++) {
+        salt = salt * 6364136223846793005ul + 1442695040888963407ul;
+        temp_name(tmp, sizeof tmp, path, (salt >> 16) & 0xFFFFFFul);
+#ifdef NNI_POSIX_IO
+        {
+            int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+            if (fd < 0) {
+                err = errno;
+                if (err == EEXIST) continue;
+                break;
+            }
+            f = fdopen(fd, "wb");
+            if (!f) {
+                err = errno;
+                close(fd);
+                remove(tmp);
+                break;
+            }
+        }
+#else
+        f = fopen(tmp, "wbx"); /* C11 exclusive create */
+        if (!f) err = errno;
+#endif
+    }
+    if (!f) {
+        nni_set_last_error("cannot create a temporary file next to \"%s\": %s", path, strerror(err ? err : EIO));
+        return NN_ERR_IO;
+    }
+    errno = 0;
+    if ((len && fwrite(buf, 1, len, f) != len) || fflush(f) != 0) {
+        err = errno ? errno : EIO;
+        fclose(f);
+        remove(tmp);
+        nni_set_last_error("writing \"%s\" failed: %s (the previous file is unchanged)", path, strerror(err));
+        return NN_ERR_IO;
+    }
+#ifdef NNI_POSIX_IO
+    if (fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS) {
+        err = errno;
+        fclose(f);
+        remove(tmp);
+        nni_set_last_error("syncing \"%s\" failed: %s (the previous file is unchanged)", path, strerror(err));
+        return NN_ERR_IO;
+    }
+#endif
+    if (fclose(f) != 0) {
+        err = errno ? errno : EIO;
+        remove(tmp);
+        nni_set_last_error("closing \"%s\" failed: %s (the previous file is unchanged)", path, strerror(err));
+        return NN_ERR_IO;
+    }
+    if (rename(tmp, path) != 0) {
+        err = errno ? errno : EIO;
+        remove(tmp);
+        nni_set_last_error("renaming the temporary file onto \"%s\" failed: %s (the previous file is unchanged)", path, strerror(err));
+        return NN_ERR_IO;
+    }
+#ifdef NNI_POSIX_IO
+    sync_dir(path);
+#endif
+    return NN_OK;
+}
+
+nn_status nni_read_file(const char *path, const nn_allocator *a, unsigned char **out, size_t *len)
+{
+    FILE *f;
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    *out = NULL;
+    *len = 0;
+    if (!path) {
+        nni_set_last_error("read: path is NULL");
+        return NN_ERR_INVALID_ARG;
+    }
+    f = fopen(path, "rb");
+    if (!f) {
+        nni_set_last_error("cannot open \"%s\": %s", path, strerror(errno));
+        return NN_ERR_IO;
+    }
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            unsigned char *nb;
+            if (ncap < cap) {
+                nni_free(a, buf);
+                fclose(f);
+                nni_set_last_error("\"%s\" is too large", path);
+                return NN_ERR_NOMEM;
+            }
+            nb = (unsigned char *)a->alloc(a->user, ncap);
+            if (!nb) {
+                nni_free(a, buf);
+                fclose(f);
+                nni_set_last_error("out of memory reading \"%s\" (%zu bytes)", path, ncap);
+                return NN_ERR_NOMEM;
+            }
+            if (n) memcpy(nb, buf, n);
+            nni_free(a, buf);
+            buf = nb;
+            cap = ncap;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        nni_free(a, buf);
+        fclose(f);
+        nni_set_last_error("error reading \"%s\"", path);
+        return NN_ERR_IO;
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return NN_OK;
+}

@@ -1,0 +1,264 @@
+"""unittest suite for the Python binding. Run: make test-python
+(or PYTHONPATH=python python3 -m unittest discover -s python/tests)."""
+import array
+import contextlib
+import io
+import math
+import os
+import random
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import libnn as nn  # noqa: E402
+
+
+def linear_data(n=200, seed=0):
+    rnd = random.Random(seed)
+    x = [[rnd.uniform(-1, 1) for _ in range(3)] for _ in range(n)]
+    y = [[2 * a - b + 0.5 * c] for a, b, c in x]
+    return x, y
+
+
+def small_model(seed=1, **kw):
+    m = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dense(1)], seed=seed, **kw)
+    m.compile(optimizer=nn.Adam(1e-2), loss="mse", metrics=["mae"])
+    return m
+
+
+class TrainingTest(unittest.TestCase):
+    def test_fit_evaluate_predict_lists(self):
+        x, y = linear_data()
+        m = small_model(input_dim=3)
+        h = m.fit(x, y, epochs=40, batch_size=16, validation_split=0.2, verbose=0)
+        self.assertEqual(list(h.history), ["loss", "mae", "val_loss", "val_mae", "learning_rate"])
+        self.assertEqual(len(h.history["loss"]), 40)
+        self.assertEqual(h.epoch, list(range(40)))
+        self.assertLess(h.history["val_loss"][-1], h.history["val_loss"][0] / 5)
+        loss, mae = m.evaluate(x, y)
+        self.assertLess(loss, 0.05)
+        self.assertAlmostEqual(m.evaluate(x, y, return_dict=True)["mae"], mae, places=6)
+        p = m.predict(x[:5])
+        rows = p.tolist() if hasattr(p, "tolist") else p
+        self.assertEqual(len(rows), 5)
+        for r, t in zip(rows, y[:5]):
+            self.assertAlmostEqual(r[0], t[0], delta=0.4)
+
+    def test_input_dim_inferred_at_first_fit_and_keras_spellings(self):
+        x, y = linear_data(64)
+        m = nn.Sequential()
+        m.add(nn.Dense(8, activation="tanh", kernel_regularizer=nn.regularizers.l2(1e-4)))
+        m.add(nn.Dropout(0.1))
+        m.add(nn.Dense(1, activation="linear"))
+        m.compile(optimizer="sgd", loss="mean_squared_error")
+        self.assertIsNone(m.input_dim)
+        m.fit(x, y, epochs=2, verbose=0)
+        self.assertEqual(m.input_dim, 3)
+        self.assertEqual(m.count_params(), 3 * 8 + 8 + 8 + 1)
+        m2 = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(2)])
+        self.assertEqual(m2.input_dim, 3)
+        m3 = nn.Sequential([nn.Dense(2, input_shape=(3,))])
+        self.assertEqual(m3.count_params(), 8)
+
+    def test_buffer_protocol_zero_copy_and_same_seed_same_bits(self):
+        x, y = linear_data(100)
+        flat = array.array("f", [v for row in x for v in row])
+        x2d = memoryview(flat).cast("B").cast("f", (100, 3))
+        y1d = array.array("f", [r[0] for r in y])
+        converted = nn._floats(x2d, "x")
+        self.assertEqual((converted.rows, converted.cols), (100, 3))
+        self.assertEqual(ctypes_addr(converted.ptr), flat.buffer_info()[0])  # no copy
+        a, b = small_model(seed=7, input_dim=3), small_model(seed=7, input_dim=3)
+        ha = a.fit(x2d, y1d, epochs=3, verbose=0)
+        hb = b.fit(x, y, epochs=3, verbose=0)
+        self.assertEqual(ha.history["loss"], hb.history["loss"])
+        self.assertEqual(list(flat[:3]), [array.array("f", x[0])[i] for i in range(3)])  # not modified
+
+    def test_float64_buffers_are_converted(self):
+        x, y = linear_data(50)
+        xd = array.array("d", [v for row in x for v in row])
+        xd2 = memoryview(xd).cast("B").cast("d", (50, 3))
+        m = small_model(input_dim=3)
+        m.fit(xd2, array.array("d", [r[0] for r in y]), epochs=1, verbose=0)
+
+    def test_classification_with_accuracy(self):
+        rnd = random.Random(3)
+        x = [[rnd.gauss(0, 1), rnd.gauss(0, 1)] for _ in range(300)]
+        y = [[1.0 if a + b > 0 else 0.0] for a, b in x]
+        m = nn.Sequential([nn.Dense(8, activation="relu"), nn.Dense(1, activation="sigmoid")], input_dim=2, seed=2)
+        m.compile(optimizer=nn.Adam(0.02), loss="binary_crossentropy", metrics=["accuracy"])
+        m.fit(x, y, epochs=30, batch_size=32, verbose=0)
+        loss, acc = m.evaluate(x, y)
+        self.assertGreater(acc, 0.9)
+        ys = [[float(int(a + b > 0) + int(a > 1))] for a, b in x]
+        m2 = nn.Sequential([nn.Dense(8, activation="relu"), nn.Dense(3, activation="softmax")], input_dim=2, seed=2)
+        m2.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        h = m2.fit(x, ys, epochs=3, verbose=0)
+        self.assertIn("accuracy", h.history)
+
+    def test_verbose_goes_to_sys_stdout(self):
+        x, y = linear_data(40)
+        m = small_model(input_dim=3)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            m.fit(x, y, epochs=2, verbose=2)
+        self.assertIn("Epoch 2/2", out.getvalue())
+        lines = []
+        m.summary(print_fn=lines.append)
+        self.assertIn("Total params: 81", lines[0])
+
+
+class ErrorTest(unittest.TestCase):
+    def test_status_maps_to_exception_with_message(self):
+        x, y = linear_data(20)
+        m = small_model(input_dim=3)
+        with self.assertRaises(nn.ShapeError) as cm:
+            m.fit([r[:2] for r in x], y, verbose=0)
+        self.assertIn("3", str(cm.exception))
+        bad = [list(r) for r in x]
+        bad[4][1] = float("nan")
+        with self.assertRaises(nn.NonFiniteError) as cm:
+            m.fit(bad, y, verbose=0)
+        self.assertIn("x[4][1]", str(cm.exception))
+        self.assertEqual(cm.exception.status, 7)
+        with self.assertRaises(nn.InvalidArgumentError) as cm:
+            m.fit(x, y, epochs=0, verbose=0)
+        self.assertIn("epochs", str(cm.exception))
+        self.assertIsInstance(cm.exception, nn.Error)
+        self.assertIsInstance(cm.exception, ValueError)
+
+    def test_constructor_and_state_errors(self):
+        with self.assertRaises(nn.InvalidArgumentError) as cm:
+            nn.Dropout(1.5)
+        self.assertIn("Dropout", str(cm.exception))
+        with self.assertRaises(nn.InvalidArgumentError):
+            nn.Dense(4, activation="no_such_thing")
+        m = nn.Sequential([nn.Dense(1)], input_dim=2)
+        with self.assertRaises(nn.StateError):
+            m.fit([[1, 2]], [[1]], verbose=0)
+        m.compile(optimizer="adam", loss="mse")
+        with self.assertRaises(nn.StateError):
+            m.add(nn.Dense(1))
+
+    def test_validation_split_too_large_reports_library_message(self):
+        m = small_model(input_dim=3)
+        x, y = linear_data(3)
+        with self.assertRaises(nn.InvalidArgumentError) as cm:
+            m.fit(x, y, validation_split=0.9, verbose=0)
+        self.assertIn("validation_split", str(cm.exception))
+
+
+class CallbackTest(unittest.TestCase):
+    def test_custom_callback_sees_logs_and_can_stop(self):
+        seen = []
+
+        class Stopper(nn.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                seen.append((epoch, sorted(logs)))
+                if epoch == 2:
+                    self.model.stop_training = True
+
+        batches = []
+        x, y = linear_data(64)
+        m = small_model(input_dim=3)
+        h = m.fit(x, y, epochs=10, batch_size=16, verbose=0, validation_split=0.25,
+                  callbacks=[Stopper(), nn.LambdaCallback(on_train_batch_end=lambda b, logs: batches.append(logs["loss"]))])
+        self.assertEqual(len(h.history["loss"]), 3)
+        self.assertEqual(seen[0], (0, ["learning_rate", "loss", "mae", "val_loss", "val_mae"]))
+        self.assertEqual(len(batches), 3 * 3)
+        # callbacks belong to one fit call
+        h2 = m.fit(x, y, epochs=4, verbose=0)
+        self.assertEqual(len(h2.history["loss"]), 4)
+
+    def test_exception_in_callback_propagates(self):
+        class Boom(nn.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                if epoch == 1:
+                    raise KeyError("boom")
+
+        x, y = linear_data(32)
+        m = small_model(input_dim=3)
+        with self.assertRaises(KeyError):
+            m.fit(x, y, epochs=5, verbose=0, callbacks=[Boom()])
+
+    def test_learning_rate_schedule_from_python(self):
+        x, y = linear_data(32)
+        m = small_model(input_dim=3)
+        h = m.fit(x, y, epochs=4, verbose=0,
+                  callbacks=[nn.LearningRateScheduler(lambda epoch, lr: 0.1 * 0.5 ** epoch)])
+        for e, lr in enumerate(h.history["learning_rate"]):
+            self.assertAlmostEqual(lr, 0.1 * 0.5 ** e, places=6)
+
+    def test_early_stopping(self):
+        x, y = linear_data(100)
+        m = small_model(input_dim=3)
+        h = m.fit(x, y, epochs=500, verbose=0, validation_split=0.2,
+                  callbacks=[nn.EarlyStopping(monitor="val_loss", min_delta=1.0, patience=2)])
+        self.assertLess(len(h.history["loss"]), 500)
+
+
+class ToolkitTest(unittest.TestCase):
+    def test_weights_round_trip(self):
+        if nn._C.model_get_weights is None:
+            self.skipTest("nn_model_get_weights not in this build")
+        x, y = linear_data(32)
+        a, b = small_model(seed=1, input_dim=3), small_model(seed=2, input_dim=3)
+        a.fit(x, y, epochs=2, verbose=0)
+        w = a.get_weights()
+        self.assertEqual(len(w), a.count_params())
+        b.set_weights(w)
+        self.assertEqual(b.predict(x[:3]), a.predict(x[:3]))
+        with self.assertRaises(nn.Error):
+            b.set_weights(w[:-1])
+
+    def test_batchnorm_noise_and_reduce_lr(self):
+        if nn._C.batch_norm is None or nn._C.reduce_lr_on_plateau is None:
+            self.skipTest("toolkit layers/callbacks not in this build")
+        x, y = linear_data(64)
+        m = nn.Sequential([nn.GaussianNoise(0.1), nn.Dense(8, activation="relu"), nn.BatchNormalization(),
+                           nn.Dense(1)], input_dim=3, seed=3)
+        m.compile(optimizer=nn.Adam(1e-2), loss="mse")
+        h = m.fit(x, y, epochs=6, verbose=0, callbacks=[nn.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0)])
+        self.assertEqual(len(h.history["loss"]), 6)
+        self.assertLessEqual(h.history["learning_rate"][-1], 1e-2)
+
+
+class FilesTest(unittest.TestCase):
+    def test_plot_history(self):
+        x, y = linear_data(64)
+        m = small_model(input_dim=3)
+        m.fit(x, y, epochs=5, verbose=0, validation_split=0.2)
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "curves.svg")
+            m.plot_history(p, log_scale=True)
+            with open(p) as f:
+                svg = f.read()
+            self.assertIn("<svg", svg)
+            self.assertIn("best-epoch-marker", svg)
+            with self.assertRaises(nn.FileError):
+                m.plot_history(os.path.join(d, "missing", "c.svg"))
+
+    def test_save_load_round_trip(self):
+        if nn._C.model_save is None:
+            self.skipTest("nn_model_save not in this build")
+        x, y = linear_data(64)
+        m = small_model(input_dim=3)
+        m.fit(x, y, epochs=3, verbose=0)
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "m.nn")
+            m.save(p)
+            m2 = nn.load_model(p)
+            a, b = m.predict(x[:4]), m2.predict(x[:4])
+            self.assertEqual(a.tolist() if hasattr(a, "tolist") else a, b.tolist() if hasattr(b, "tolist") else b)
+            with self.assertRaises(nn.Error):
+                nn.load_model(os.path.join(d, "nope.nn"))
+
+
+def ctypes_addr(ptr):
+    import ctypes
+    return ctypes.cast(ptr, ctypes.c_void_p).value
+
+
+if __name__ == "__main__":
+    unittest.main()

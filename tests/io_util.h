@@ -1,0 +1,34 @@
+/* Helpers shared by the tests/test_io_*.c files. */
+#ifndef TH_IO_UTIL_H
+#define TH_IO_UTIL_H
+#include "nn.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+/* Save m into a malloc'd buffer; *len gets its size. */
+static inline unsigned char *io_save(const nn_model *m, size_t *len)
+{
+    unsigned char *b;
+    if (nn_model_save_buffer(m, NULL, 0, len) != NN_OK) return NULL;
+    b = (unsigned char *)malloc(*len);
+    if (b && nn_model_save_buffer(m, b, *len, len) != NN_OK) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Deterministic data: y = sum of sines of x. */
+static inline void io_data(float *x, float *y, size_t n, size_t in, size_t out, uint32_t seed)
+{
+    size_t i, j;
+    uint32_t s = seed * 2654435761u + 1u;
+    for (i = 0; i < n * in; i++) {
+        s = s * 1664525u + 1013904223u;
+        x[i] = (float)(s >> 8) / 16777216.0f * 4.0f - 2.0f;
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < out; j++) y[i * out + j] = (float)(sin((double)x[i * in + j % in] * (double)(j + 1)) + 0.1 * x[i * in]);
+}
+
+#endif

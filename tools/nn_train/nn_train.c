@@ -1,0 +1,349 @@
+/* nn-train: train, inspect and apply libnn models from the command line.
+
+     nn-train DATA.csv --target COL [options]     train (and optionally save / plot)
+     nn-train predict MODEL.nn NEW.csv            predictions for NEW.csv on stdout (CSV)
+     nn-train summary MODEL.nn                    the model's layer table
+
+   Bad arguments give one line on stderr and exit code 2; failures while running give exit 1. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#include "nn.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *USAGE =
+    "usage: nn-train DATA.csv --target COLUMN [options]\n"
+    "       nn-train predict MODEL.nn NEW.csv\n"
+    "       nn-train summary MODEL.nn\n"
+    "\n"
+    "Train a Keras-style Sequential network on a numeric CSV file (header row required).\n"
+    "\n"
+    "options:\n"
+    "  --target NAME          target column (default: the last column)\n"
+    "  --layers SPEC          comma-separated layers (default 64:relu,32:relu,1); each is\n"
+    "                         UNITS[:ACTIVATION] (linear relu leaky_relu elu selu sigmoid tanh\n"
+    "                         softmax softplus gelu swish), dropout:RATE, noise:STDDEV or bn\n"
+    "  --loss NAME            mse mae huber binary_crossentropy categorical_crossentropy\n"
+    "                         sparse_categorical_crossentropy (default mse)\n"
+    "  --metrics LIST         comma-separated: mae mse rmse accuracy (default: mae for regression,\n"
+    "                         accuracy for crossentropy losses)\n"
+    "  --optimizer NAME[:LR]  sgd adam adamw rmsprop adagrad (default adam:1e-3)\n"
+    "  --epochs N             (default 100)\n"
+    "  --batch N              batch size (default 32)\n"
+    "  --val FRACTION         validation split: the LAST rows, as Keras (default 0.2; 0 = none)\n"
+    "  --early-stop N         stop after N epochs without val_loss improvement, restore best\n"
+    "  --scale none|standard|minmax   input scaling fitted on the training rows (default none)\n"
+    "  --seed N               seed for weights, shuffling and dropout (default 42)\n"
+    "  --save PATH            save the trained model\n"
+    "  --plot PATH.svg        learning curves as SVG; --log-plot for a log y axis\n"
+    "  --verbose 0|1|2        training output on stderr (default 0)\n"
+    "  -h, --help             this text;  --version  library version\n";
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("nn-train: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see nn-train --help)\n", stderr);
+    return 2;
+}
+
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("nn-train: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_float(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+
+static const char *ACT_NAMES[] = {"linear", "relu", "leaky_relu", "elu", "selu", "sigmoid",
+                                  "tanh", "softmax", "softplus", "gelu", "swish"};
+static const char *LOSS_NAMES[] = {"mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
+                                   "sparse_categorical_crossentropy"};
+
+static int lookup(const char *s, const char *const *names, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+typedef struct options {
+    const char *data, *target, *layers, *metrics, *save, *plot;
+    int loss, epochs, batch, early_stop, verbose, log_plot;
+    char scale[16], opt[16];
+    double lr, val;
+    uint64_t seed;
+} options;
+
+/* Validate --layers without building anything: returns 0 and a message on error. */
+static int check_layers(const char *spec, char *msg, size_t cap)
+{
+    char buf[1024], *tok, *save = NULL;
+    if (strlen(spec) >= sizeof buf) return snprintf(msg, cap, "--layers is too long"), 0;
+    strcpy(buf, spec);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':');
+        long units;
+        double v;
+        if (strcmp(tok, "bn") == 0) {
+            if (!cli_has_batch_norm()) return snprintf(msg, cap, "--layers: bn needs nn_batch_norm, not in this build"), 0;
+            continue;
+        }
+        if (strncmp(tok, "noise", 5) == 0 && !cli_has_noise())
+            return snprintf(msg, cap, "--layers: noise needs nn_gaussian_noise, not in this build"), 0;
+        if (colon) *colon = '\0';
+        if (strcmp(tok, "dropout") == 0 || strcmp(tok, "noise") == 0) {
+            if (!colon || !parse_float(colon + 1, 0.0, strcmp(tok, "dropout") == 0 ? 0.999 : 1e6, &v))
+                return snprintf(msg, cap, "--layers: %s needs a value, e.g. %s:0.2", tok, tok), 0;
+            continue;
+        }
+        if (!parse_int(tok, 1, 1000000, &units))
+            return snprintf(msg, cap, "--layers: '%s' is not UNITS[:ACTIVATION], dropout:RATE, noise:SD or bn", tok), 0;
+        if (colon && lookup(colon + 1, ACT_NAMES, 11) < 0)
+            return snprintf(msg, cap, "--layers: unknown activation '%s'", colon + 1), 0;
+    }
+    return 1;
+}
+
+static nn_status add_layers(nn_model *m, const char *spec)
+{
+    char buf[1024], *tok, *save = NULL;
+    nn_status s = NN_OK;
+    strcpy(buf, spec);
+    for (tok = strtok_r(buf, ",", &save); tok && s == NN_OK; tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':');
+        if (colon) *colon = '\0';
+        if (strcmp(tok, "bn") == 0) s = cli_add_batch_norm(m);
+        else if (strcmp(tok, "dropout") == 0) s = nn_model_add(m, nn_dropout((float)atof(colon + 1)));
+        else if (strcmp(tok, "noise") == 0) s = cli_add_noise(m, (float)atof(colon + 1));
+        else s = nn_model_add(m, nn_dense((size_t)atol(tok), colon ? (nn_activation)lookup(colon + 1, ACT_NAMES, 11) : NN_LINEAR));
+    }
+    return s;
+}
+
+static int parse_train_args(int argc, char **argv, options *o)
+{
+    int i;
+    char msg[256];
+    memset(o, 0, sizeof *o);
+    o->layers = "64:relu,32:relu,1";
+    o->epochs = 100;
+    o->batch = 32;
+    o->val = 0.2;
+    o->lr = 1e-3;
+    o->seed = 42;
+    strcpy(o->scale, "none");
+    strcpy(o->opt, "adam");
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        double d;
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->data) return usage_error("unexpected argument '%s'", a);
+            o->data = a;
+            continue;
+        }
+        if (strcmp(a, "--log-plot") == 0) {
+            o->log_plot = 1;
+            continue;
+        }
+        if (!v) return usage_error("%s needs a value", a);
+        i++;
+        if (strcmp(a, "--target") == 0) o->target = v;
+        else if (strcmp(a, "--layers") == 0) {
+            if (!check_layers(v, msg, sizeof msg)) return usage_error("%s", msg);
+            o->layers = v;
+        } else if (strcmp(a, "--loss") == 0) {
+            o->loss = lookup(v, LOSS_NAMES, 6);
+            if (o->loss < 0) return usage_error("--loss: unknown loss '%s'", v);
+        } else if (strcmp(a, "--metrics") == 0) {
+            char buf[256], *t, *sv = NULL;
+            if (strlen(v) >= sizeof buf) return usage_error("--metrics is too long");
+            strcpy(buf, v);
+            for (t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+                if (cli_metric(t) < 0) return usage_error("--metrics: unknown metric '%s'", t);
+            o->metrics = v;
+        } else if (strcmp(a, "--optimizer") == 0) {
+            const char *colon = strchr(v, ':');
+            size_t len = colon ? (size_t)(colon - v) : strlen(v);
+            if (len >= sizeof o->opt) return usage_error("--optimizer: unknown optimizer '%s'", v);
+            memcpy(o->opt, v, len);
+            o->opt[len] = '\0';
+            if (!cli_optimizer_known(o->opt)) return usage_error("--optimizer: unknown optimizer '%s'", o->opt);
+            o->lr = cli_default_lr(o->opt);
+            if (colon && !parse_float(colon + 1, 1e-12, 100.0, &o->lr))
+                return usage_error("--optimizer: bad learning rate '%s'", colon + 1);
+        } else if (strcmp(a, "--epochs") == 0) {
+            if (!parse_int(v, 1, 10000000, &n)) return usage_error("--epochs: expected a positive integer, got '%s'", v);
+            o->epochs = (int)n;
+        } else if (strcmp(a, "--batch") == 0) {
+            if (!parse_int(v, 1, 100000000, &n)) return usage_error("--batch: expected a positive integer, got '%s'", v);
+            o->batch = (int)n;
+        } else if (strcmp(a, "--val") == 0) {
+            if (!parse_float(v, 0.0, 0.99, &d)) return usage_error("--val: expected a fraction in [0, 0.99], got '%s'", v);
+            o->val = d;
+        } else if (strcmp(a, "--early-stop") == 0) {
+            if (!parse_int(v, 1, 10000000, &n)) return usage_error("--early-stop: expected a positive integer, got '%s'", v);
+            o->early_stop = (int)n;
+        } else if (strcmp(a, "--scale") == 0) {
+            if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
+                return usage_error("--scale: expected none, standard or minmax, got '%s'", v);
+            strcpy(o->scale, v);
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!parse_int(v, 0, 0x7FFFFFFFL, &n)) return usage_error("--seed: expected a non-negative integer, got '%s'", v);
+            o->seed = (uint64_t)n;
+        } else if (strcmp(a, "--save") == 0) o->save = v;
+        else if (strcmp(a, "--plot") == 0) o->plot = v;
+        else if (strcmp(a, "--verbose") == 0) {
+            if (!parse_int(v, 0, 2, &n)) return usage_error("--verbose: expected 0, 1 or 2, got '%s'", v);
+            o->verbose = (int)n;
+        } else return usage_error("unknown option '%s'", a);
+    }
+    if (!o->data) return usage_error("missing DATA.csv");
+    if (o->early_stop && o->val <= 0.0) return usage_error("--early-stop needs a validation split (--val > 0)");
+    return 0;
+}
+
+#define TRY(call)                                                                              \
+    do {                                                                                       \
+        nn_status s_ = (call);                                                                 \
+        if (s_ != NN_OK) {                                                                     \
+            rc = fail("%s: %s", nn_status_string(s_), m ? nn_model_error(m) : nn_last_error()); \
+            goto done;                                                                         \
+        }                                                                                      \
+    } while (0)
+
+static int train(const options *o)
+{
+    cli_data d;
+    nn_model *m = NULL;
+    int rc = 0, sparse = o->loss == 5;
+    size_t n_train, last, k, best = 0;
+    char err[512];
+
+    if (cli_read_csv(o->data, o->target, &d, err, sizeof err) != 0) return fail("%s", err);
+    n_train = o->val > 0.0 ? (size_t)floor((double)d.rows * (1.0 - o->val)) : d.rows;
+    if (n_train == 0 || (o->val > 0.0 && n_train == d.rows))
+        return cli_data_free(&d), fail("%s: %zu rows are too few for --val %g", o->data, d.rows, o->val);
+
+    m = nn_model_create(d.features);
+    if (!m) {
+        rc = fail("%s", nn_last_error());
+        goto done;
+    }
+    TRY(nn_model_set_seed(m, o->seed));
+    TRY(cli_set_scaler(m, &d, o->scale, n_train));
+    TRY(add_layers(m, o->layers));
+    TRY(nn_model_compile(m, cli_optimizer(o->opt, (float)o->lr), (nn_loss)o->loss));
+    if (o->metrics) {
+        char buf[256], *t, *sv = NULL;
+        strcpy(buf, o->metrics);
+        for (t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+            TRY(nn_model_add_metric(m, (nn_metric)cli_metric(t)));
+    } else {
+        TRY(nn_model_add_metric(m, o->loss >= 3 ? NN_METRIC_ACCURACY : NN_METRIC_MAE));
+    }
+    if (!sparse && nn_model_output_dim(m) != 1) {
+        rc = fail("the last layer has %zu units but the target '%s' is one column (use a 1-unit output, or "
+                  "--loss sparse_categorical_crossentropy with one unit per class)",
+                  nn_model_output_dim(m), d.target_name);
+        goto done;
+    }
+    TRY(nn_model_set_validation_split(m, (float)o->val));
+    TRY(nn_model_set_verbose(m, o->verbose));
+    if (o->early_stop) TRY(nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, o->early_stop, 1)));
+    TRY(nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch));
+
+    last = nn_model_history_len(m);
+    {
+        const char *mon = o->val > 0.0 ? "val_loss" : "loss";
+        for (k = 0; k < last; k++)
+            if (nn_model_history(m, mon, k) < nn_model_history(m, mon, best)) best = k;
+        printf("data: %s, %zu rows, %zu features, target '%s'; %zu training / %zu validation rows\n", o->data,
+               d.rows, d.features, d.target_name, n_train, d.rows - n_train);
+        printf("trained %zu epoch%s; best epoch %zu (%s %.6g)\n", last, last == 1 ? "" : "s", best + 1, mon,
+               (double)nn_model_history(m, mon, best));
+        for (k = 0; k < nn_model_history_key_count(m); k++) {
+            const char *key = nn_model_history_key(m, k);
+            if (strcmp(key, "learning_rate") == 0) continue;
+            printf("  %-14s first %-12.6g last %-12.6g best-epoch %.6g\n", key, (double)nn_model_history(m, key, 0),
+                   (double)nn_model_history(m, key, last - 1), (double)nn_model_history(m, key, best));
+        }
+    }
+    if (o->plot) {
+        TRY(nn_model_plot_history_ex(m, o->plot, o->log_plot));
+        printf("learning curves: %s\n", o->plot);
+    }
+    if (o->save) {
+        TRY(cli_save(m, &d, o->save));
+        printf("saved: %s\n", o->save);
+    }
+done:
+    nn_model_free(m);
+    cli_data_free(&d);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int i, r;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("nn-train (libnn %s)\n", nn_version());
+            return 0;
+        }
+    }
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "predict") == 0) {
+        if (argc != 4) return usage_error("predict needs MODEL.nn and NEW.csv");
+        return cli_predict(argv[2], argv[3]);
+    }
+    if (strcmp(argv[1], "summary") == 0) {
+        if (argc != 3) return usage_error("summary needs MODEL.nn");
+        return cli_summary(argv[2]);
+    }
+    if ((r = parse_train_args(argc, argv, &o)) != 0) return r;
+    return train(&o);
+}
