@@ -198,3 +198,35 @@ TEST(shortcut_beats_least_squares_on_mostly_linear_target)
        (seed 004's plateau came with SGD and an MAE loss); the shortcut is not asserted to
        beat it by a margin, only printed. */
 }
+
+TEST(shortcut_saved_in_the_model_file)
+{
+    const char *path = "build/shortcut_model.nn";
+    nn_model *m = nn_model_create(3), *l;
+    float x[6] = { 0.5f, -1.0f, 2.0f, 1.0f, 0.0f, -0.5f }, y[2] = { 1.0f, -1.0f }, a[2], b[2];
+    nn_model_set_seed(m, 4);
+    nn_model_add(m, nn_dense(5, NN_RELU));
+    nn_model_add(m, nn_dense(1, NN_LINEAR));
+    nn_model_set_linear_shortcut(m, 1);
+    nn_model_compile(m, nn_adam(1e-2f), NN_LOSS_MSE);
+    CHECK_EQ(nn_model_fit(m, x, y, 2, 3, 2), NN_OK);
+    CHECK_EQ(nn_model_save(m, path), NN_OK);
+    l = nn_model_load(path);
+    CHECK(l != NULL);
+    if (l) {
+        CHECK_EQ(nn_model_linear_shortcut(l), 1);
+        CHECK_EQ(nn_model_param_count(l), nn_model_param_count(m));
+        nn_model_predict(m, x, 2, a);
+        nn_model_predict(l, x, 2, b);
+        CHECK(a[0] == b[0] && a[1] == b[1]);
+        /* training resumes identically */
+        CHECK_EQ(nn_model_fit(m, x, y, 2, 2, 2), NN_OK);
+        CHECK_EQ(nn_model_fit(l, x, y, 2, 2, 2), NN_OK);
+        nn_model_predict(m, x, 2, a);
+        nn_model_predict(l, x, 2, b);
+        CHECK(a[0] == b[0] && a[1] == b[1]);
+        nn_model_free(l);
+    }
+    nn_model_free(m);
+    remove(path);
+}
