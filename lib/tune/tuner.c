@@ -608,6 +608,8 @@ static void hp_line(const nn_hparams *hp, char *buf, size_t cap)
     for (i = 0; i < hp->n && pos < cap; i++) {
         char v[96];
         nni_hp_text(&hp->defs[i], hp->v[i], v, sizeof v);
+        if (hp->defs[i].kind == NNI_HP_FLOAT) snprintf(v, sizeof v, "%.6g", hp->v[i]);
+        else if (hp->defs[i].kind == NNI_HP_CHOICE && !hp->defs[i].strs) snprintf(v, sizeof v, "%.6g", hp->defs[i].values[(size_t)hp->v[i]]);
         pos += (size_t)snprintf(buf + pos, cap - pos, "%s%s=%s", i ? ", " : "", hp->defs[i].name, v);
     }
 }
@@ -1160,6 +1162,8 @@ nn_status nn_tuner_search(nn_tuner *t, const float *x, const float *y, size_t n,
     return s;
 }
 
+static double numeric_value(const nn_hparams *hp, int i);
+
 /* ---- results ------------------------------------------------------------ */
 
 static const nni_trial *done_at(const nn_tuner *t, size_t i)
@@ -1284,7 +1288,8 @@ nn_status nn_tuner_results_table(const nn_tuner *t, char *buf, size_t cap, size_
             const nn_hparams *hp = nn_tuner_trial_hparams(t, k);
             size_t l;
             nni_hp_text(&t->defs[i], hp->v[i], v, sizeof v);
-            if (t->defs[i].kind == NNI_HP_FLOAT) snprintf(v, sizeof v, "%.4g", hp->v[i]);
+            if (t->defs[i].kind == NNI_HP_FLOAT || (t->defs[i].kind == NNI_HP_CHOICE && !t->defs[i].strs))
+                snprintf(v, sizeof v, "%.4g", numeric_value(hp, (int)i));
             l = strlen(v);
             if (l > w[i]) w[i] = l;
         }
@@ -1297,7 +1302,8 @@ nn_status nn_tuner_results_table(const nn_tuner *t, char *buf, size_t cap, size_
         PUT("%-6zu", nn_tuner_trial_id(t, k));
         for (i = 0; i < t->n_defs; i++) {
             nni_hp_text(&t->defs[i], hp->v[i], v, sizeof v);
-            if (t->defs[i].kind == NNI_HP_FLOAT) snprintf(v, sizeof v, "%.4g", hp->v[i]);
+            if (t->defs[i].kind == NNI_HP_FLOAT || (t->defs[i].kind == NNI_HP_CHOICE && !t->defs[i].strs))
+                snprintf(v, sizeof v, "%.4g", numeric_value(hp, (int)i));
             PUT("  %-*s", (int)w[i], v);
         }
         if (isnan(nn_tuner_trial_score(t, k))) PUT("  %-12s", "failed");
