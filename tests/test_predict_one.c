@@ -77,3 +77,23 @@ TEST(predict_one_builds_an_uncompiled_model)
     CHECK(memcmp(a, b, sizeof a) == 0);
     nn_model_free(m);
 }
+
+TEST(predict_one_with_linear_shortcut_matches_predict)
+{
+    tu_rng g = { 9 };
+    float x[6 * 4], all[6 * 3], one[3];
+    size_t r;
+    nn_model *m = nn_model_create(4);
+    nn_model_set_seed(m, 4);
+    nn_model_add(m, nn_dense(8, NN_RELU));
+    nn_model_add(m, nn_dense(3, NN_LINEAR));
+    CHECK_EQ(nn_model_set_linear_shortcut(m, 1), NN_OK);
+    CHECK_EQ(nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_MSE), NN_OK);
+    for (r = 0; r < 6 * 4; r++) x[r] = (float)tu_range(&g, -2, 2);
+    CHECK_EQ(nn_model_predict(m, x, 6, all), NN_OK);
+    for (r = 0; r < 6; r++) {
+        CHECK_EQ(nn_model_predict_one(m, x + r * 4, one), NN_OK);
+        CHECK(memcmp(one, all + r * 3, sizeof one) == 0);
+    }
+    nn_model_free(m);
+}

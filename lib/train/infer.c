@@ -147,27 +147,14 @@ static int all_finite(const float *x, size_t n)
    nn_model_predict. Errors and the first (building) call take the general path. */
 nn_status nn_model_predict_one(nn_model *m, const float *x, float *out)
 {
-    size_t i, last;
-    nni_fwd f;
+    uintptr_t xa, oa;
     if (!m || !x || !out || !m->built || !all_finite(x, m->in_dim)) return nn_model_predict(m, x, 1, out);
-    last = m->n_layers - 1;
-    {
-        /* out overlapping x (in place): the last layer would clobber its input */
-        uintptr_t xa = (uintptr_t)x, oa = (uintptr_t)out;
-        if (oa < xa + m->in_dim * sizeof(float) && xa < oa + nni_output_dim(m) * sizeof(float))
-            return nn_model_predict(m, x, 1, out);
-    }
-    f.rows = 1;
-    f.training = 0;
-    f.gemm = &m->gemm;
-    f.rng = &m->rng;
-    f.in = x;
-    for (i = 0; i <= last; i++) {
-        f.out = i == last ? out : m->ws.act[i];
-        f.scratch = m->ws.scratch[i];
-        m->layers[i]->ops->forward(m->layers[i], &f);
-        f.in = f.out;
-    }
+    /* out overlapping x (in place): the last layer would clobber its input */
+    xa = (uintptr_t)x;
+    oa = (uintptr_t)out;
+    if (oa < xa + m->in_dim * sizeof(float) && xa < oa + nni_output_dim(m) * sizeof(float))
+        return nn_model_predict(m, x, 1, out);
+    nni_forward_to(m, x, 1, 0, out);
     if (m->err[0]) nni_clear_error(m);
     return NN_OK;
 }
