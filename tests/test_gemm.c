@@ -203,6 +203,31 @@ TEST(gemm_big_dims_one_at_a_time)
             }
 }
 
+/* Small M (whole-product paths without a plan) and tiny products: every row
+   count 1..9, column counts around the 16-lane vectors and chunk widths
+   (48, 64, 80, 96, 128, 256), k across the alpha block (256), both
+   transposes, alpha/beta variants, padded leading dimensions. */
+TEST(gemm_small_m_and_tiny_bit_identical)
+{
+    static const size_t ns[] = { 1, 2, 5, 16, 17, 47, 48, 63, 64, 65, 81, 127, 128, 200, 256, 257, 300 };
+    static const size_t ks[] = { 1, 3, 40, 300 };
+    static const float ab[][2] = { { 1.0f, 0.0f }, { 0.5f, 0.75f }, { 1.0f, 1.0f } };
+    size_t m, ni, ki, v;
+    int t;
+    for (m = 1; m <= 9; m++)
+        for (ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+            for (ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
+                for (t = 0; t < 4; t++) {
+                    tg_case c;
+                    v = (m + ni + ki + (size_t)t) % 3;
+                    if (ks[ki] == 300 && ni % 3 != 0) continue; /* keep the run short */
+                    tg_make(&c, t & 1, t >> 1, m, ns[ni], ks[ki], (m + ni) % 3, ab[v][0], ab[v][1]);
+                    CHECK(tg_all_paths_match(&c, 1, 1));
+                    if (m == 8 && ki == 2 && ni % 4 == 0) CHECK(tg_all_paths_match(&c, 2, 1));
+                    tg_free(&c);
+                }
+}
+
 TEST(gemm_blocking_threads_and_fallback_bit_identical)
 {
     /* m > mc, n > nc, k > kc so every cache block boundary is crossed. */

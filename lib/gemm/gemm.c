@@ -313,6 +313,12 @@ static void run_blocked(const gemm_args *g, const plan *pl, float *work)
 
 #define NNI_MAX_THREADS 64
 
+/* Small M with B in place: the kernel's whole-product path (no plan). */
+static int use_small(const nni_gemm_kernel *K, int trans_b, size_t m)
+{
+    return !trans_b && K->small && m <= (size_t)K->small_max_m;
+}
+
 #ifndef NN_NO_THREADS
 /* Sub-problem of part t of nparts: split N (split_n) or M in chunks. */
 static void sub_args(const gemm_args *g, int split_n, size_t chunk, int t, gemm_args *s)
@@ -348,6 +354,10 @@ static void run_part(const pool_job *j, int t)
     plan pl;
     sub_args(j->g, j->split_n, j->chunk, t, &s);
     if (s.m == 0 || s.n == 0) return;
+    if (use_small(s.K, s.tb, s.m)) {
+        s.K->small(s.ta, s.m, s.n, s.k, s.alpha, s.A, s.lda, s.B, s.ldb, s.beta, s.C, s.ldc);
+        return;
+    }
     pl = make_plan(s.K, s.tb, s.m, s.n, s.k, s.alpha);
     run_blocked(&s, &pl, j->work + (size_t)t * j->per_thread);
 }
@@ -623,6 +633,10 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
     }
 #endif
     (void)nt;
+    if (use_small(args.K, trans_b, m)) {
+        args.K->small(trans_a, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
     pl = make_plan(args.K, trans_b, m, n, k, alpha);
     if (pl.a_floats + pl.b_floats > avail) {
         /* Not enough reserved space: no allocation, the plain chain instead. */

@@ -98,6 +98,12 @@ typedef void (*nni_ukr_fn)(size_t kc, const float *a, size_t rsa, size_t csa, co
 typedef void (*nni_packb_fn)(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
                              float *dst);
 
+/* Whole small-M product with trans_b == 0 (m <= small_max_m, k > 0): B read
+   in place, C = alpha*op(A)*B + beta*C under the contract, no workspace. */
+typedef void (*nni_small_fn)(int trans_a, size_t m, size_t n, size_t k, float alpha,
+                             const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                             float *C, size_t ldc);
+
 typedef struct nni_gemm_kernel {
     const char *name;
     int mr, nr;          /* register tile */
@@ -105,6 +111,8 @@ typedef struct nni_gemm_kernel {
     int direct_b_max_m;  /* trans_b == 0 and m <= this: B read in place */
     nni_ukr_fn ukr;
     nni_packb_fn packb;  /* NULL: generic packing */
+    int small_max_m;     /* 0: no small-M path */
+    nni_small_fn small;
 } nni_gemm_kernel;
 
 extern const nni_gemm_kernel nni_gemm_kernel_scalar;

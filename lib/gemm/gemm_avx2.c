@@ -92,6 +92,6 @@ static T256 void ukr_avx2(size_t kc, const float *a, size_t rsa, size_t csa, con
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx2 = {
-    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, ukr_avx2, NULL,
+    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, ukr_avx2, NULL, 0, NULL,
 };
 #endif

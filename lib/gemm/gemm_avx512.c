@@ -161,7 +161,153 @@ static T512 void packb_avx512(size_t kc, size_t nr, const float *B, size_t ldb, 
     }
 }
 
+/* ---- Small M, B in place (trans_b == 0, m <= 8) --------------------------
+   One pass over the whole k range per column chunk: each row's accumulators
+   stay in registers for all of k (no K blocking, no packing, no plan), and
+   the chunk is as wide as the registers allow (M = 1: 16 zmm = 256 columns),
+   so FMA latency is hidden even for a single row and each B row is read once
+   per chunk, in place. alpha is applied to each A element before its FMA
+   (the contract's a(i,k) = alpha * op(A)[i][k]; alpha == 1 multiplies by 1,
+   which changes no bits). */
+#define SM_MAXV 16
+
+INL T512 void small_body(size_t k, const float *a, size_t rsa, size_t csa, const float *b, size_t ldb, float *c, size_t ldc, const int M,
+                         const int V, const int E, __mmask16 ml, int mode, float beta)
+{
+    __m512 acc[8][SM_MAXV];
+    size_t p;
+    int i, v;
+#pragma GCC unroll 16
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 16
+        for (v = 0; v < V; v++) {
+            if (mode == NNI_ACC_ZERO) {
+                acc[i][v] = _mm512_setzero_ps();
+            } else {
+                __m512 x = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, c + i * ldc + 16 * v)
+                                             : _mm512_loadu_ps(c + i * ldc + 16 * v);
+                if (mode == NNI_ACC_BETA) x = _mm512_mul_ps(_mm512_set1_ps(beta), x);
+                acc[i][v] = x;
+            }
+        }
+    }
+    for (p = 0; p < k; p++) {
+        __m512 bv[SM_MAXV];
+#pragma GCC unroll 16
+        for (v = 0; v < V; v++)
+            bv[v] = (E && v == V - 1) ? _mm512_maskz_loadu_ps(ml, b + 16 * v)
+                                      : _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 16
+        for (i = 0; i < M; i++) {
+            __m512 ai = _mm512_set1_ps(a[i * rsa]);
+#pragma GCC unroll 16
+            for (v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+        b += ldb;
+        a += csa;
+    }
+#pragma GCC unroll 16
+    for (i = 0; i < M; i++) {
+#pragma GCC unroll 16
+        for (v = 0; v < V; v++) {
+            if (E && v == V - 1)
+                _mm512_mask_storeu_ps(c + i * ldc + 16 * v, ml, acc[i][v]);
+            else
+                _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+        }
+    }
+}
+
+#define SARGS size_t k, const float *a, size_t rsa, size_t csa, const float *b, \
+              size_t ldb, float *c, size_t ldc, __mmask16 ml, int mode, float beta
+typedef void (*sm_fn)(SARGS);
+#define SDEF(M, V, E)                                                                     \
+    static T512 void sm_##M##_##V##_##E(SARGS)                                            \
+    {                                                                                     \
+        small_body(k, a, rsa, csa, b, ldb, c, ldc, M, V, E, ml, mode, beta);        \
+    }
+#define SDEF_V(M, V) SDEF(M, V, 0) SDEF(M, V, 1)
+#define SENT_V(M, V) { sm_##M##_##V##_0, sm_##M##_##V##_1 }
+/* Widest chunk per row count: M * V <= 24 accumulators (16 for M = 1). */
+SDEF_V(1, 1) SDEF_V(1, 2) SDEF_V(1, 3) SDEF_V(1, 4) SDEF_V(1, 5) SDEF_V(1, 6) SDEF_V(1, 7)
+SDEF_V(1, 8) SDEF_V(1, 9) SDEF_V(1, 10) SDEF_V(1, 11) SDEF_V(1, 12) SDEF_V(1, 13)
+SDEF_V(1, 14) SDEF_V(1, 15) SDEF_V(1, 16)
+SDEF_V(2, 1) SDEF_V(2, 2) SDEF_V(2, 3) SDEF_V(2, 4) SDEF_V(2, 5) SDEF_V(2, 6) SDEF_V(2, 7)
+SDEF_V(2, 8)
+SDEF_V(3, 1) SDEF_V(3, 2) SDEF_V(3, 3) SDEF_V(3, 4) SDEF_V(3, 5) SDEF_V(3, 6)
+SDEF_V(4, 1) SDEF_V(4, 2) SDEF_V(4, 3) SDEF_V(4, 4) SDEF_V(4, 5)
+SDEF_V(5, 1) SDEF_V(5, 2) SDEF_V(5, 3) SDEF_V(5, 4)
+SDEF_V(6, 1) SDEF_V(6, 2) SDEF_V(6, 3) SDEF_V(6, 4)
+SDEF_V(7, 1) SDEF_V(7, 2) SDEF_V(7, 3)
+SDEF_V(8, 1) SDEF_V(8, 2) SDEF_V(8, 3)
+
+static const int sm_maxv[9] = { 0, 16, 8, 6, 5, 4, 4, 3, 3 };
+static const sm_fn sm_t1[16][2] = { SENT_V(1, 1), SENT_V(1, 2), SENT_V(1, 3), SENT_V(1, 4),
+    SENT_V(1, 5), SENT_V(1, 6), SENT_V(1, 7), SENT_V(1, 8), SENT_V(1, 9), SENT_V(1, 10),
+    SENT_V(1, 11), SENT_V(1, 12), SENT_V(1, 13), SENT_V(1, 14), SENT_V(1, 15), SENT_V(1, 16) };
+static const sm_fn sm_t2[8][2] = { SENT_V(2, 1), SENT_V(2, 2), SENT_V(2, 3), SENT_V(2, 4),
+    SENT_V(2, 5), SENT_V(2, 6), SENT_V(2, 7), SENT_V(2, 8) };
+static const sm_fn sm_t3[6][2] = { SENT_V(3, 1), SENT_V(3, 2), SENT_V(3, 3), SENT_V(3, 4),
+    SENT_V(3, 5), SENT_V(3, 6) };
+static const sm_fn sm_t4[5][2] = { SENT_V(4, 1), SENT_V(4, 2), SENT_V(4, 3), SENT_V(4, 4),
+    SENT_V(4, 5) };
+static const sm_fn sm_t5[4][2] = { SENT_V(5, 1), SENT_V(5, 2), SENT_V(5, 3), SENT_V(5, 4) };
+static const sm_fn sm_t6[4][2] = { SENT_V(6, 1), SENT_V(6, 2), SENT_V(6, 3), SENT_V(6, 4) };
+static const sm_fn sm_t7[3][2] = { SENT_V(7, 1), SENT_V(7, 2), SENT_V(7, 3) };
+static const sm_fn sm_t8[3][2] = { SENT_V(8, 1), SENT_V(8, 2), SENT_V(8, 3) };
+static const sm_fn (*const sm_tab[9])[2] = { NULL, sm_t1, sm_t2, sm_t3, sm_t4,
+                                             sm_t5, sm_t6, sm_t7, sm_t8 };
+
+static void small_rows(size_t rsa, size_t csa, size_t m, size_t n, size_t k, const float *A,
+                       const float *B, size_t ldb, float *C, size_t ldc, int mode, float beta)
+{
+    size_t j = 0, w, rem, v;
+    const sm_fn(*t)[2] = sm_tab[m];
+    w = 16 * (size_t)sm_maxv[m];
+    for (; j + w <= n; j += w)
+        t[sm_maxv[m] - 1][0](k, A, rsa, csa, B + j, ldb, C + j, ldc, 0xffff, mode, beta);
+    rem = n - j;
+    if (rem) {
+        v = (rem + 15) / 16;
+        rem -= 16 * (v - 1);
+        t[v - 1][rem != 16](k, A, rsa, csa, B + j, ldb, C + j, ldc,
+                            (__mmask16)((1u << rem) - 1u), mode, beta);
+    }
+}
+
+/* m <= 4, or n >= 128: all rows in one pass (8 x 48 tiles for m = 8);
+   narrow products with 5..8 rows: two passes of about m / 2 rows, whose
+   (m / 2) x 64 tiles beat a 48-wide tile plus a 16-wide edge. */
+#define SM_KB 256 /* k block for alpha != 1 (A scaled on the stack) */
+
+static void small_avx512(int trans_a, size_t m, size_t n, size_t k, float alpha, const float *A,
+                         size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    size_t rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1, i0, mg;
+    int mode = beta == 0.0f ? NNI_ACC_ZERO : NNI_ACC_BETA;
+    for (i0 = 0; i0 < m; i0 += mg) {
+        const float *a = A + i0 * rsa;
+        float *c = C + i0 * ldc;
+        mg = m <= 4 || n >= 128 ? m : (i0 == 0 ? (m + 1) / 2 : m - i0);
+        if (alpha == 1.0f) {
+            small_rows(rsa, csa, mg, n, k, a, B, ldb, c, ldc, mode, beta);
+        } else {
+            /* a(i,p) = alpha * op(A)[i][p], k in blocks; later blocks continue
+               each chain from C. */
+            float as[8 * SM_KB];
+            size_t p0, kb, i, p;
+            for (p0 = 0; p0 < k; p0 += kb) {
+                kb = k - p0 < SM_KB ? k - p0 : SM_KB;
+                for (p = 0; p < kb; p++)
+                    for (i = 0; i < mg; i++) as[p * mg + i] = alpha * a[i * rsa + (p0 + p) * csa];
+                small_rows(1, mg, mg, n, kb, as, B + p0 * ldb, ldb, c, ldc,
+                           p0 == 0 ? mode : NNI_ACC_LOAD, beta);
+            }
+        }
+    }
+}
+
 const nni_gemm_kernel nni_gemm_kernel_avx512 = {
-    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512,
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512, 8, small_avx512,
 };
 #endif
