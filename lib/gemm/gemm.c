@@ -40,6 +40,47 @@ void nni_gemm_ref(int trans_a, int trans_b, size_t m, size_t n, size_t k, float 
     }
 }
 
+/* ---- Tiny products ---------------------------------------------------------- */
+
+/* Products this small (m*n*k <= NNI_TINY_MNK, or a single column for a few
+   rows) skip the plan, packing and kernel dispatch, which cost more than the
+   arithmetic: plain loops, each C element one fmaf chain in k order from 0
+   or beta*C, exactly the reference. */
+#define NNI_TINY_MNK 256
+#define NNI_TINY_BODY(FMA)                                                                  \
+    size_t sak = trans_a ? lda : 1, sai = trans_a ? 1 : lda;                                \
+    size_t sbk = trans_b ? 1 : ldb, sbj = trans_b ? ldb : 1, i, j, p;                       \
+    for (i = 0; i < m; i++) {                                                               \
+        for (j = 0; j < n; j++) {                                                           \
+            const float *ap = A + i * sai, *bp = B + j * sbj;                               \
+            float acc = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];                        \
+            if (alpha == 1.0f)                                                              \
+                for (p = 0; p < k; p++) acc = FMA(ap[p * sak], bp[p * sbk], acc);           \
+            else                                                                            \
+                for (p = 0; p < k; p++) acc = FMA(alpha * ap[p * sak], bp[p * sbk], acc);   \
+            C[i * ldc + j] = acc;                                                           \
+        }                                                                                   \
+    }
+
+static void tiny_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                      const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                      float *C, size_t ldc)
+{
+    NNI_TINY_BODY(fmaf)
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* The same loops with the FMA instruction inline (AVX2/AVX-512 paths only). */
+__attribute__((target("fma"))) static void tiny_gemm_fma(int trans_a, int trans_b, size_t m,
+                                                          size_t n, size_t k, float alpha,
+                                                          const float *A, size_t lda,
+                                                          const float *B, size_t ldb,
+                                                          float beta, float *C, size_t ldc)
+{
+    NNI_TINY_BODY(__builtin_fmaf)
+}
+#endif
+
 /* ---- ISA detection and dispatch ------------------------------------------ */
 
 #if defined(NNI_GEMM_X86)
@@ -576,6 +617,17 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
     if (k == 0) {
         for (i = 0; i < m; i++)
             for (j = 0; j < n; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+    if ((m <= NNI_TINY_MNK && n <= NNI_TINY_MNK && m * n * k <= NNI_TINY_MNK) ||
+        (n == 1 && m <= 4 && k <= 4096)) {
+#if defined(NNI_GEMM_X86)
+        if (g->isa == NNI_ISA_AVX2 || g->isa == NNI_ISA_AVX512) {
+            tiny_gemm_fma(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+#endif
+        tiny_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
 #ifdef NN_CBLAS
