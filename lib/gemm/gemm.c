@@ -357,7 +357,7 @@ static void run_blocked(const gemm_args *g, const plan *pl, float *work)
 /* Small M with B in place: the kernel's whole-product path (no plan). */
 static int use_small(const nni_gemm_kernel *K, int trans_b, size_t m)
 {
-    return !trans_b && K->small && m <= (size_t)K->small_max_m;
+    return trans_b ? m <= (size_t)K->small_bt_max_m : m <= (size_t)K->small_max_m;
 }
 
 #ifndef NN_NO_THREADS
@@ -396,7 +396,7 @@ static void run_part(const pool_job *j, int t)
     sub_args(j->g, j->split_n, j->chunk, t, &s);
     if (s.m == 0 || s.n == 0) return;
     if (use_small(s.K, s.tb, s.m)) {
-        s.K->small(s.ta, s.m, s.n, s.k, s.alpha, s.A, s.lda, s.B, s.ldb, s.beta, s.C, s.ldc);
+        (s.tb ? s.K->small_bt : s.K->small)(s.ta, s.m, s.n, s.k, s.alpha, s.A, s.lda, s.B, s.ldb, s.beta, s.C, s.ldc);
         return;
     }
     pl = make_plan(s.K, s.tb, s.m, s.n, s.k, s.alpha);
@@ -686,7 +686,7 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
 #endif
     (void)nt;
     if (use_small(args.K, trans_b, m)) {
-        args.K->small(trans_a, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        (trans_b ? args.K->small_bt : args.K->small)(trans_a, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     pl = make_plan(args.K, trans_b, m, n, k, alpha);

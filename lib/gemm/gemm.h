@@ -98,8 +98,8 @@ typedef void (*nni_ukr_fn)(size_t kc, const float *a, size_t rsa, size_t csa, co
 typedef void (*nni_packb_fn)(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
                              float *dst);
 
-/* Whole small-M product with trans_b == 0 (m <= small_max_m, k > 0): B read
-   in place, C = alpha*op(A)*B + beta*C under the contract, no workspace. */
+/* Whole small-M product (m <= small_max_m with trans_b == 0, small_bt_max_m
+   with trans_b == 1; k > 0): B read in place, C = alpha*op(A)*op(B) + beta*C under the contract, no workspace. */
 typedef void (*nni_small_fn)(int trans_a, size_t m, size_t n, size_t k, float alpha,
                              const float *A, size_t lda, const float *B, size_t ldb, float beta,
                              float *C, size_t ldc);
@@ -113,6 +113,8 @@ typedef struct nni_gemm_kernel {
     nni_packb_fn packb;  /* NULL: generic packing */
     int small_max_m;     /* 0: no small-M path */
     nni_small_fn small;
+    int small_bt_max_m;  /* the same for trans_b == 1 (0: none) */
+    nni_small_fn small_bt;
 } nni_gemm_kernel;
 
 extern const nni_gemm_kernel nni_gemm_kernel_scalar;

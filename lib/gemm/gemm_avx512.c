@@ -307,7 +307,100 @@ static void small_avx512(int trans_a, size_t m, size_t n, size_t k, float alpha,
     }
 }
 
+/* ---- Small M, B transposed (trans_b == 1, m <= 8) ------------------------
+   b(k,j) = B[j*ldb + k]: 16 B rows (16 columns j of op(B)) are read along k,
+   16 k at a time, and transposed in registers, so each vector holds one k
+   for 16 different j and the per-lane FMAs run every C element's chain in
+   k order. No B packing pass. C itself carries the chains (initialised to 0
+   or beta*C first); within a column chunk the 16-k step loop is outside the
+   loop over the chunk's column groups, so consecutive groups' FMA chains are
+   independent and overlap. Except for a single contiguous A row with
+   alpha == 1, A is first copied per k block (alpha applied) to a small
+   contiguous buffer: one cache line per k for all rows, and no L1 set
+   conflicts between rows a multiple of 4 KiB apart. */
+#define BT_KB 256
+
+INL T512 void bt_body(size_t kb, const float *as, const float *B, size_t ldb, float *c,
+                      size_t ldc, size_t n, size_t chunk, const int M)
+{
+    size_t jc, p0, j0, r;
+    int i, q;
+    for (jc = 0; jc < n; jc += chunk) {
+        size_t je = n - jc < chunk ? n : jc + chunk;
+        for (p0 = 0; p0 < kb; p0 += 16) {
+            size_t pn = kb - p0 < 16 ? kb - p0 : 16;
+            __mmask16 km = mask_n(pn);
+            const float *ap = as + p0 * (size_t)M;
+            for (j0 = jc; j0 < je; j0 += 16) {
+                size_t jn = je - j0 < 16 ? je - j0 : 16;
+                __mmask16 cm = mask_n(jn);
+                __m512 rows[16], acc[8];
+#pragma GCC unroll 16
+                for (r = 0; r < 16; r++)
+                    rows[r] = r < jn ? _mm512_maskz_loadu_ps(km, B + (j0 + r) * ldb + p0)
+                                     : _mm512_setzero_ps();
+                transpose16(rows);
+#pragma GCC unroll 8
+                for (i = 0; i < M; i++) acc[i] = _mm512_maskz_loadu_ps(cm, c + i * ldc + j0);
+#pragma GCC unroll 16
+                for (q = 0; q < 16; q++) {
+                    if ((size_t)q >= pn) break;
+#pragma GCC unroll 8
+                    for (i = 0; i < M; i++)
+                        acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(ap[q * M + i]), rows[q], acc[i]);
+                }
+#pragma GCC unroll 8
+                for (i = 0; i < M; i++) _mm512_mask_storeu_ps(c + i * ldc + j0, cm, acc[i]);
+            }
+        }
+    }
+}
+
+#define BTARGS size_t kb, const float *as, const float *B, size_t ldb, float *c, size_t ldc, \
+               size_t n, size_t chunk
+typedef void (*bt_fn)(BTARGS);
+#define BTDEF(M)                                                                           \
+    static T512 void bt_##M(BTARGS) { bt_body(kb, as, B, ldb, c, ldc, n, chunk, M); }
+BTDEF(1) BTDEF(2) BTDEF(3) BTDEF(4) BTDEF(5) BTDEF(6) BTDEF(7) BTDEF(8)
+static const bt_fn bt_tab[8] = { bt_1, bt_2, bt_3, bt_4, bt_5, bt_6, bt_7, bt_8 };
+
+static T512 void small_bt_avx512(int trans_a, size_t m, size_t n, size_t k, float alpha,
+                                 const float *A, size_t lda, const float *B, size_t ldb,
+                                 float beta, float *C, size_t ldc)
+{
+    size_t rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1, i, j0, p0, p, kb, chunk, sets, g;
+    float as[8 * BT_KB];
+    for (i = 0; i < m; i++)
+        for (j0 = 0; j0 < n; j0 += 16) {
+            __mmask16 cm = mask_n(n - j0);
+            __m512 x = _mm512_setzero_ps();
+            if (beta != 0.0f)
+                x = _mm512_mul_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(cm, C + i * ldc + j0));
+            _mm512_mask_storeu_ps(C + i * ldc + j0, cm, x);
+        }
+    /* Column chunk: about 8 B rows per L1 set the rows map to (64 sets of
+       64 B; rows ldb floats apart), 16..128 columns. */
+    if (ldb % 16 == 0) {
+        size_t s = ldb / 16, a = 64;
+        for (g = s; g % 2 == 0 && a > 1; g /= 2) a /= 2; /* a = 64 / gcd(s, 64) */
+        sets = a;
+    } else {
+        sets = 64;
+    }
+    chunk = 8 * sets < 16 ? 16 : (8 * sets > 128 ? 128 : 8 * sets);
+    if (alpha == 1.0f && m == 1 && !trans_a) {
+        bt_tab[0](k, A, B, ldb, C, ldc, n, chunk); /* the A row in place */
+        return;
+    }
+    for (p0 = 0; p0 < k; p0 += kb) {
+        kb = k - p0 < BT_KB ? k - p0 : BT_KB;
+        for (p = 0; p < kb; p++)
+            for (i = 0; i < m; i++) as[p * m + i] = alpha * A[i * rsa + (p0 + p) * csa];
+        bt_tab[m - 1](kb, as, B + p0, ldb, C, ldc, n, chunk);
+    }
+}
+
 const nni_gemm_kernel nni_gemm_kernel_avx512 = {
-    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512, 8, small_avx512,
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 24, ukr_avx512, packb_avx512, 8, small_avx512, 8, small_bt_avx512,
 };
 #endif
