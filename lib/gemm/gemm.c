@@ -197,6 +197,7 @@ void nni_gemm_init(nni_gemm *g)
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 #define NNI_ALIGN_FLOATS 16 /* 64 bytes */
+#define NNI_PANEL_B_MAX_M 24 /* trans_b and m <= this: B packed one NR panel at a time */
 
 typedef struct plan {
     size_t mc, kc, nc;
@@ -206,16 +207,19 @@ typedef struct plan {
 } plan;
 
 static plan make_plan(const nni_gemm_kernel *K, int trans_b, size_t m, size_t n, size_t k,
-                      float alpha)
+                      size_t ldb, float alpha)
 {
     plan p;
     size_t mr = (size_t)K->mr, nr = (size_t)K->nr;
-    p.direct = !trans_b && m <= (size_t)K->direct_b_max_m;
+    /* B in place when M is small enough that packing it would not pay;
+       further when its rows do not crowd into a few L1 sets. */
+    p.direct = !trans_b && (m <= (size_t)K->direct_b_max_m ||
+                            (m <= (size_t)K->direct_b_spread_max_m && ldb % 512 != 0));
     p.kc = min_sz((size_t)K->kc, k);
     p.mc = min_sz((size_t)K->mc, round_up(m, mr));
     if (p.direct)
         p.nc = n;
-    else if (m <= (size_t)K->direct_b_max_m)
+    else if (m <= min_sz((size_t)K->direct_b_max_m, NNI_PANEL_B_MAX_M))
         p.nc = min_sz(nr, round_up(n, nr)); /* small M: pack B panel by panel, L1/L2-hot */
     else
         p.nc = min_sz((size_t)K->nc, round_up(n, nr));
@@ -399,7 +403,7 @@ static void run_part(const pool_job *j, int t)
         (s.tb ? s.K->small_bt : s.K->small)(s.ta, s.m, s.n, s.k, s.alpha, s.A, s.lda, s.B, s.ldb, s.beta, s.C, s.ldc);
         return;
     }
-    pl = make_plan(s.K, s.tb, s.m, s.n, s.k, s.alpha);
+    pl = make_plan(s.K, s.tb, s.m, s.n, s.k, s.ldb, s.alpha);
     run_blocked(&s, &pl, j->work + (size_t)t * j->per_thread);
 }
 
@@ -516,7 +520,7 @@ static size_t need_per_thread(size_t m, size_t n, size_t k)
     for (isa = 0; isa < NNI_ISA_COUNT_; isa++) {
         plan pl;
         if (!nni_gemm_isa_supported(isa)) continue;
-        pl = make_plan(kernel_for(isa), 1, m, n, k, 0.5f); /* packed A and B: the larger plan */
+        pl = make_plan(kernel_for(isa), 1, m, n, k, 1, 0.5f); /* packed A and B: the larger plan */
         if (pl.a_floats + pl.b_floats > need) need = pl.a_floats + pl.b_floats;
     }
     return need;
@@ -674,7 +678,7 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
             /* chunks cover total in ceil(total/chunk) parts */
             parts = (int)((total + job.chunk - 1) / job.chunk);
             pl = make_plan(args.K, trans_b, split_n ? m : min_sz(m, job.chunk),
-                           split_n ? min_sz(n, job.chunk) : n, k, alpha);
+                           split_n ? min_sz(n, job.chunk) : n, k, ldb, alpha);
             job.per_thread = pl.a_floats + pl.b_floats;
             if (parts > 1 && job.per_thread * (size_t)parts <= avail) {
                 job.work = work;
@@ -689,7 +693,7 @@ void nni_gemm_run(const nni_gemm *g, int trans_a, int trans_b, size_t m, size_t 
         (trans_b ? args.K->small_bt : args.K->small)(trans_a, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    pl = make_plan(args.K, trans_b, m, n, k, alpha);
+    pl = make_plan(args.K, trans_b, m, n, k, ldb, alpha);
     if (pl.a_floats + pl.b_floats > avail) {
         /* Not enough reserved space: no allocation, the plain chain instead. */
         nni_gemm_ref(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);

@@ -108,7 +108,10 @@ typedef struct nni_gemm_kernel {
     const char *name;
     int mr, nr;          /* register tile */
     int mc, kc, nc;      /* cache blocks (mc multiple of mr, nc of nr) */
-    int direct_b_max_m;  /* trans_b == 0 and m <= this: B read in place */
+    int direct_b_max_m;  /* trans_b == 0 and m <= this: B read in place (B packed one
+                            NR panel at a time for trans_b and m <= min(this, 24)) */
+    int direct_b_spread_max_m; /* the same when ldb is no multiple of 512 floats (B rows
+                                  spread over the L1 sets) */
     nni_ukr_fn ukr;
     nni_packb_fn packb;  /* NULL: generic packing */
     int small_max_m;     /* 0: no small-M path */

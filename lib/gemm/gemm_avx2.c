@@ -235,6 +235,6 @@ static void small_avx2(int trans_a, size_t m, size_t n, size_t k, float alpha, c
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx2 = {
-    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, ukr_avx2, NULL, 8, small_avx2, 0, NULL,
+    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, 64, ukr_avx2, NULL, 8, small_avx2, 0, NULL,
 };
 #endif

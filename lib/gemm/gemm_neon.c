@@ -84,6 +84,6 @@ static void ukr_neon(size_t kc, const float *a, size_t rsa, size_t csa, const fl
 }
 
 const nni_gemm_kernel nni_gemm_kernel_neon = {
-    "neon", MRN, NRN, 64, 256, 1024, 16, ukr_neon, NULL, 0, NULL, 0, NULL,
+    "neon", MRN, NRN, 64, 256, 1024, 16, 16, ukr_neon, NULL, 0, NULL, 0, NULL,
 };
 #endif

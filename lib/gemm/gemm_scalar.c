@@ -38,5 +38,5 @@ static void ukr_scalar(size_t kc, const float *a, size_t rsa, size_t csa, const 
 }
 
 const nni_gemm_kernel nni_gemm_kernel_scalar = {
-    "scalar", SMR, SNR, 64, 256, 512, 4, ukr_scalar, NULL, 0, NULL, 0, NULL,
+    "scalar", SMR, SNR, 64, 256, 512, 4, 4, ukr_scalar, NULL, 0, NULL, 0, NULL,
 };
