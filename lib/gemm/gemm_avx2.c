@@ -91,6 +91,67 @@ static T256 void ukr_avx2(size_t kc, const float *a, size_t rsa, size_t csa, con
     k256_table[mr - 1][nv - 1][edge](kc, a, rsa, csa, b, ldb, c, ldc, ml, mode, beta);
 }
 
+/* In-register 8 x 8 transpose: r[i] lane q -> r[q] lane i. */
+INL T256 void transpose8(__m256 r[8])
+{
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* dst[p*16 + j] = op(B)[p][j] for j < nr, 0 for nr <= j < 16; the
+   transposed case goes 8 x 8 through registers. Masked loads never touch
+   memory past the matrix edge. */
+static T256 void packb_avx2(size_t kc, size_t nr, const float *B, size_t ldb, int trans_b,
+                            float *dst)
+{
+    const size_t NR = 8 * NV256;
+    size_t p, j0, r;
+    if (!trans_b) {
+        for (p = 0; p < kc; p++) {
+            const float *s = B + p * ldb;
+            float *d = dst + p * NR;
+            for (j0 = 0; j0 < NR; j0 += 8) {
+                size_t jn = nr > j0 ? (nr - j0 < 8 ? nr - j0 : 8) : 0;
+                __m256i m = _mm256_loadu_si256((const __m256i *)(mask_src + 8 - jn));
+                _mm256_storeu_ps(d + j0, _mm256_maskload_ps(s + j0, m));
+            }
+        }
+        return;
+    }
+    for (j0 = 0; j0 < NR; j0 += 8) {
+        size_t jn = nr > j0 ? (nr - j0 < 8 ? nr - j0 : 8) : 0;
+        if (jn == 0) {
+            for (p = 0; p < kc; p++) _mm256_storeu_ps(dst + p * NR + j0, _mm256_setzero_ps());
+            continue;
+        }
+        for (p = 0; p < kc; p += 8) {
+            size_t pn = kc - p < 8 ? kc - p : 8;
+            __m256i m = _mm256_loadu_si256((const __m256i *)(mask_src + 8 - pn));
+            __m256 rows[8];
+#pragma GCC unroll 8
+            for (r = 0; r < 8; r++)
+                rows[r] = r < jn ? _mm256_maskload_ps(B + (j0 + r) * ldb + p, m)
+                                 : _mm256_setzero_ps();
+            transpose8(rows);
+            for (r = 0; r < pn; r++) _mm256_storeu_ps(dst + (p + r) * NR + j0, rows[r]);
+        }
+    }
+}
+
 /* ---- Small M, B in place (trans_b == 0, m <= 8) --------------------------
    As in gemm_avx512.c: one pass over all of k per column chunk with up to
    12 ymm accumulators, no plan or packing; 7 or 8 rows run as two passes. */
@@ -235,6 +296,6 @@ static void small_avx2(int trans_a, size_t m, size_t n, size_t k, float alpha, c
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx2 = {
-    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, 64, ukr_avx2, NULL, 8, small_avx2, 0, NULL,
+    "avx2", MR256, 8 * NV256, 72, 256, 1024, 24, 64, ukr_avx2, packb_avx2, 8, small_avx2, 0, NULL,
 };
 #endif
