@@ -33,7 +33,7 @@ SHARED_REAL  := $(BUILD)/libnn.so.$(VERSION)
 SHARED_SO    := $(BUILD)/libnn.so.$(SOVERSION)
 SHARED_DEV   := $(BUILD)/libnn.so
 
-.PHONY: all lib test test-sanitize test-bigendian run examples install uninstall clean check-exports
+.PHONY: all lib test test-sanitize test-bigendian test-cross run examples install uninstall clean check-exports
 
 all: lib examples $(BUILD)/run_tests
 
@@ -92,6 +92,12 @@ test-sanitize:
 # Model files written here read bit-identically on big-endian s390x (qemu); skips without the tools.
 test-bigendian:
 	sh tests/bigendian/run.sh
+
+# Bit identity across architectures: the portability subset of the suite (golden hashes, GEMM,
+# files, training) as static builds under qemu-aarch64 (NEON), qemu-s390x (big endian) and
+# qemu-x86_64 -cpu Nehalem (scalar) / Haswell (AVX2); FILTER="..." picks other tests.
+test-cross:
+	sh tests/cross/run.sh $(FILTER)
 
 run: $(BUILD)/examples/digits
 	$(BUILD)/examples/digits examples/data/digits.csv
