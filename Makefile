@@ -89,9 +89,12 @@ test-sanitize:
 	    LDFLAGS="-fsanitize=address,undefined" build-san/run_tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/run_tests
 
-# Model files written here read bit-identically on big-endian s390x (qemu); skips without the tools.
+# Files written here must read bit-identically on big-endian s390x (qemu);
+# skipped with a message when the cross compiler or qemu is missing.
 test-bigendian:
 	sh tests/bigendian/run.sh
+
+test: test-bigendian
 
 # Bit identity across architectures: the portability subset of the suite (golden hashes, GEMM,
 # files, training) as static builds under qemu-aarch64 (NEON), qemu-s390x (big endian) and
@@ -134,7 +137,7 @@ test: test-python test-rust test-cpp
 
 $(BUILD)/examples/%: examples/%.cpp include/nn.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm -pthread $(LDFLAGS)
 
 # Python binding (python/libnn): unittest suite; skipped when python3 is missing.
 test-python: $(SHARED_DEV)
@@ -163,7 +166,7 @@ test: test-cli
 
 $(NN_TRAIN): $(NN_TRAIN_SRC) $(wildcard tools/nn_train/*.h) include/nn.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $(NN_TRAIN_SRC) $(STATIC) -lm $(LDFLAGS)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $(NN_TRAIN_SRC) $(STATIC) -lm -pthread $(LDFLAGS)
 
 test-cli: $(NN_TRAIN)
 	@NN_TRAIN=$(NN_TRAIN) BUILD=$(BUILD) sh tests/cli/test_nn_train.sh
