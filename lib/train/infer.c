@@ -11,9 +11,13 @@
 
 double nni_now(void)
 {
+#if defined(NN_NO_FILEIO) || defined(NN_NO_CLOCK)
+    return 0.0; /* bare metal: no clock (timings read 0) */
+#else
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#endif
 }
 
 const float *nni_fused_logits(const nn_model *m)
