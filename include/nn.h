@@ -420,6 +420,27 @@ NN_API nn_status nn_model_plot_history(const nn_model *m, const char *path);
 /* Same, with log_scale 1 for a logarithmic y axis (0 linear). */
 NN_API nn_status nn_model_plot_history_ex(const nn_model *m, const char *path, int log_scale);
 
+/* ---- Static memory (firmware) ------------------------------------------ */
+
+/* An allocator over caller memory buf[0, size) for hosts without malloc: bump allocation,
+   16-byte aligned, each block costing its size rounded up to 16 plus 16 bytes; freeing the most
+   recent block returns it, other frees are kept until the arena is re-initialised. The
+   bookkeeping (64 bytes) lives at the start of buf, so nothing else is needed; *out is valid
+   while buf is. Use it with nn_model_create_with_allocator and nn_set_default_allocator (the
+   layer, optimizer and callback constructors allocate from the default allocator). */
+NN_API nn_status nn_arena_init(void *buf, size_t size, nn_allocator *out);
+/* High-water mark of an arena from nn_arena_init: bytes of buf used so far (bookkeeping
+   included); 0 for other allocators. Measure with it, then place. */
+NN_API size_t nn_arena_used(const nn_allocator *arena);
+/* Bytes that nn_model_compile and nn_model_fit with this batch size will allocate from the
+   model's allocator (counted as nn_arena charges them: size rounded up to 16, plus 16), for
+   a model whose layers are added; an upper bound that is tight to a few per cent. Before
+   compile it assumes an optimizer with 2 state floats per weight (Adam; AMSGrad needs 3). Not
+   included, per fit call: the shuffle order (n_train * sizeof(size_t)), the history
+   (4 * epochs * number of history keys) and copies made for attached scalers, class or
+   sample weights, each also rounded as above. 0 on NULL. */
+NN_API size_t nn_model_memory_required(const nn_model *m, size_t batch_size);
+
 /* ---- Model files (format: docs/file-format.md) ------------------------- */
 
 /* Write the whole model (architecture, weights, non-trainable state, loss, metrics, optimizer
