@@ -33,7 +33,7 @@ SHARED_REAL  := $(BUILD)/libnn.so.$(VERSION)
 SHARED_SO    := $(BUILD)/libnn.so.$(SOVERSION)
 SHARED_DEV   := $(BUILD)/libnn.so
 
-.PHONY: all lib test test-sanitize test-bigendian test-cross abi-update abi-check run examples install uninstall clean check-exports
+.PHONY: all lib test test-sanitize test-bigendian test-cross abi-update abi-check firmware test-firmware run examples install uninstall clean check-exports
 
 all: lib examples $(BUILD)/run_tests
 
@@ -132,6 +132,14 @@ test: test-bigendian
 # qemu-x86_64 -cpu Nehalem (scalar) / Haswell (AVX2); FILTER="..." picks other tests.
 test-cross:
 	sh tests/cross/run.sh $(FILTER)
+
+# Cortex-M4 firmware (arm-none-eabi-gcc, newlib nano, NN_NO_FILEIO + NN_NO_THREADS): build/m4/libnn.a
+# and the XOR program; test-firmware runs it under qemu-system-arm -M mps2-an386 (docs/firmware.md).
+firmware:
+	sh tests/firmware/run.sh
+
+test-firmware:
+	sh tests/firmware/run.sh run
 
 run: $(BUILD)/examples/digits
 	$(BUILD)/examples/digits examples/data/digits.csv
