@@ -177,6 +177,7 @@ TEST(mathf_golden_hash)
         for (k = 0; k < 5; k++) {   /* hash little-endian bytes on every host */
             uint32_t b;
             memcpy(&b, &y[k], 4);
+            if (isnan(y[k])) b = 0x7fc00000u; /* NaN payloads/quiet bits are not specified */
             for (j = 0; j < 4; j++) le[4 * k + j] = (unsigned char)(b >> (8 * j));
         }
         h = tm_fnv(h, le, sizeof le);
@@ -190,10 +191,11 @@ TEST(mathf_golden_hash)
         for (k = 0; k < 5; k++) {
             uint64_t b;
             memcpy(&b, &y[k], 8);
+            if (isnan(y[k])) b = 0x7ff8000000000000ull;
             for (j = 0; j < 8; j++) le[8 * k + j] = (unsigned char)(b >> (8 * j));
         }
         h = tm_fnv(h, le, sizeof le);
     }
     printf("  mathf hash %016llx\n", (unsigned long long)h);
-    CHECK_MSG(h == 0xb0ab921cef03ceb5ull, "mathf hash %016llx differs from the golden value", (unsigned long long)h);
+    CHECK_MSG(h == 0x623f28bc3778aceaull, "mathf hash %016llx differs from the golden value", (unsigned long long)h);
 }
