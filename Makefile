@@ -182,3 +182,13 @@ docs:
 	else echo "docs: skipped (doxygen not installed); see docs/guide.md and include/nn.h"; fi
 
 include tests/bench/Makefile.inc
+
+# End-to-end speed against PyTorch and FANN on the same data (tests/bench/).
+# BENCH_ARGS: -q quick smoke run, -w ID only matching workloads, --no-torch, --no-fann.
+BENCH_DEFS   := $(shell grep -q 'nn_model_set_threads' include/nn.h && echo -DBENCH_HAVE_THREADS)
+$(BUILD)/bench/bench_train: tests/bench/bench_train.c include/nn.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(NUMERIC) -Iinclude $(BENCH_DEFS) -o $@ $< $(STATIC) -ldl -lm -lpthread $(LDFLAGS)
+.PHONY: bench-train
+bench-train: $(BUILD)/bench/bench_train
+	$(BUILD)/bench/bench_train -d $(BUILD)/bench $(BENCH_ARGS)

@@ -243,7 +243,10 @@ NN_API nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, 
 NN_API float nn_model_evaluated_metric(const nn_model *m, const char *key);
 /* Outputs for n rows into out (n*output_dim floats). Allocates nothing once the model is built. */
 NN_API nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out);
-/* One row; allocates nothing once the model is built. */
+/* One row, the same bits as nn_model_predict; allocates nothing once the model is built. The
+   low-latency path: x is checked for NaN/Inf by one branch-free scan of its input_dim floats
+   (NN_ERR_NONFINITE as predict), the last layer writes straight into out (x and out may overlap;
+   that takes the general path). */
 NN_API nn_status nn_model_predict_one(nn_model *m, const float *x, float *out);
 
 /* ---- Layers ------------------------------------------------------------ */
