@@ -488,6 +488,7 @@ typedef enum nn_impute_strategy {
     NN_IMPUTE_MEAN = 0,
     NN_IMPUTE_MEDIAN = 1,
     NN_IMPUTE_CONSTANT = 2,
+    NN_IMPUTE_KNN = 3,      /* scikit-learn KNNImputer (see nn_imputer_set_neighbors) */
     NN_IMPUTE_STRATEGY_MAX_ = 0x7FFFFFFF
 } nn_impute_strategy;
 
@@ -499,10 +500,22 @@ NN_API nn_scaler *nn_minmax_scaler(float lo, float hi);
 /* scikit-learn SimpleImputer: NaN -> column mean / median of the observed values, or fill_value
    (also used for a column with no observed value). inverse_transform is the identity. */
 NN_API nn_scaler *nn_imputer(nn_impute_strategy strategy, float fill_value);
+/* NN_IMPUTE_KNN (scikit-learn KNNImputer, weights "uniform", metric "nan_euclidean"): fit keeps a
+   copy of the training rows (n x cols floats; also stored in the model file); transform fills a
+   missing x[i][j] with the mean of column j over the k training rows nearest to row i among those
+   that have column j, distance sqrt(cols / p * sum of squared differences over the p coordinates
+   present in both rows). Ties keep the earlier training row. A row with no usable neighbour gets
+   the column mean, a column never observed gets fill_value. Transform allocates nothing (a
+   k-entry table on the stack); it costs O(training rows x cols) per missing value. */
+#define NN_IMPUTER_MAX_NEIGHBORS 128
+/* Neighbours k for NN_IMPUTE_KNN (default 5, as scikit-learn), 1..NN_IMPUTER_MAX_NEIGHBORS;
+   set before fit. NN_ERR_INVALID_ARG for other imputers or scalers. */
+NN_API nn_status nn_imputer_set_neighbors(nn_scaler *s, int k);
 NN_API void nn_scaler_free(nn_scaler *s);
 /* Learn the statistics from n rows of cols columns (fit it on training rows only). */
 NN_API nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols);
-/* out = transform(x) for n rows of the fitted width; out may equal x. Allocates nothing. */
+/* out = transform(x) for n rows of the fitted width; out may equal x. Allocates nothing, except
+   the KNN imputer in place (out == x), which copies one row (cols floats) per call. */
 NN_API nn_status nn_scaler_transform(const nn_scaler *s, const float *x, size_t n, float *out);
 NN_API nn_status nn_scaler_inverse_transform(const nn_scaler *s, const float *x, size_t n, float *out);
 /* Columns it was fitted on (0 before fit). */
