@@ -1,5 +1,6 @@
 /* Keras activation definitions and their derivatives. */
 #include "layers/activation.h"
+#include "core/mathf.h"
 #include "core/simd.h"
 #include <math.h>
 #include <stdint.h>
@@ -47,9 +48,9 @@ static inline float sel(int c, float a, float b)
 static float sigmoidf(float x)
 {
     /* Split by sign so exp never overflows. */
-    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+    if (x >= 0.0f) return 1.0f / (1.0f + nni_expf(-x));
     {
-        float e = expf(x);
+        float e = nni_expf(x);
         return e / (1.0f + e);
     }
 }
@@ -57,7 +58,7 @@ static float sigmoidf(float x)
 static float softplusf(float x)
 {
     /* log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for large |x|. */
-    return (x > 0.0f ? x : 0.0f) + log1pf(expf(-fabsf(x)));
+    return (x > 0.0f ? x : 0.0f) + nni_log1pf(nni_expf(-fabsf(x)));
 }
 
 const char *nni_act_name(nn_activation a)
@@ -88,7 +89,7 @@ static void softmax_rows(const float *z, float *y, size_t rows, size_t cols)
         for (c = 1; c < cols; c++)
             if (zr[c] > mx) mx = zr[c];
         for (c = 0; c < cols; c++) {
-            yr[c] = expf(zr[c] - mx);
+            yr[c] = nni_expf(zr[c] - mx);
             sum += yr[c];
         }
         for (c = 0; c < cols; c++) yr[c] /= sum;
@@ -113,27 +114,27 @@ void nni_act_forward(nn_activation a, float alpha, const float *z, float *y, siz
         ELEMENTWISE(n, y, sel(z[i] >= 0.0f, z[i], alpha * z[i]));
         return;
     case NN_ELU:
-        for (i = 0; i < n; i++) y[i] = z[i] > 0.0f ? z[i] : expm1f(z[i]);
+        for (i = 0; i < n; i++) y[i] = z[i] > 0.0f ? z[i] : nni_expm1f(z[i]);
         return;
     case NN_SELU:
-        for (i = 0; i < n; i++) y[i] = SELU_SCALE * (z[i] > 0.0f ? z[i] : SELU_ALPHA * expm1f(z[i]));
+        for (i = 0; i < n; i++) y[i] = SELU_SCALE * (z[i] > 0.0f ? z[i] : SELU_ALPHA * nni_expm1f(z[i]));
         return;
     case NN_SIGMOID:
         /* sigmoidf without its sign branch (random signs mispredict): the same
            expf argument -|z| and the same quotient as either branch */
         for (i = 0; i < n; i++) {
-            float e = expf(-fabsf(z[i]));
+            float e = nni_expf(-fabsf(z[i]));
             y[i] = sel(z[i] >= 0.0f, 1.0f / (1.0f + e), e / (1.0f + e));
         }
         return;
     case NN_TANH:
-        for (i = 0; i < n; i++) y[i] = tanhf(z[i]);
+        for (i = 0; i < n; i++) y[i] = nni_tanhf(z[i]);
         return;
     case NN_SOFTPLUS:
         for (i = 0; i < n; i++) y[i] = softplusf(z[i]);
         return;
     case NN_GELU:
-        for (i = 0; i < n; i++) y[i] = 0.5f * z[i] * (1.0f + erff(z[i] * 0.70710678118654752f));
+        for (i = 0; i < n; i++) y[i] = 0.5f * z[i] * (1.0f + nni_erff(z[i] * 0.70710678118654752f));
         return;
     case NN_SWISH:
         for (i = 0; i < n; i++) y[i] = z[i] * sigmoidf(z[i]);
@@ -184,8 +185,8 @@ void nni_act_backward(nn_activation a, float alpha, const float *z, const float 
     case NN_GELU:
         for (i = 0; i < n; i++) {
             float x = z[i];
-            float cdf = 0.5f * (1.0f + erff(x * 0.70710678118654752f));
-            float pdf = 0.39894228040143268f * expf(-0.5f * x * x);
+            float cdf = 0.5f * (1.0f + nni_erff(x * 0.70710678118654752f));
+            float pdf = 0.39894228040143268f * nni_expf(-0.5f * x * x);
             dz[i] = dy[i] * (cdf + x * pdf);
         }
         return;

@@ -3,6 +3,7 @@
    v += (g^2 - v)(1 - b2); w -= alpha m / (sqrt(v) + eps). */
 #include "optim/optimizer.h"
 #include "core/error.h"
+#include "core/mathf.h"
 #include <math.h>
 
 static size_t adam_slots(const nn_optimizer *o) { return o->amsgrad ? 3 : 2; }
@@ -36,8 +37,8 @@ static void adam_update(nn_optimizer *o, float *w, const float *g, float *state,
 {
     float *m = state, *v = state + n, *vhat = state + 2 * n;
     float b1 = o->beta1, b2 = o->beta2, eps = o->epsilon;
-    float alpha = (float)((double)o->lr * sqrt(1.0 - pow((double)b2, (double)step)) /
-                          (1.0 - pow((double)b1, (double)step)));
+    float alpha = (float)((double)o->lr * sqrt(1.0 - nni_dpowi((double)b2, step)) /
+                          (1.0 - nni_dpowi((double)b1, step)));
     float decay = o->lr * o->weight_decay;
     size_t i;
     if (decay == 0.0f && !o->amsgrad) {

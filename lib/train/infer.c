@@ -12,9 +12,13 @@
 
 double nni_now(void)
 {
+#if defined(NN_NO_FILEIO) || defined(NN_NO_CLOCK)
+    return 0.0; /* bare metal: no clock (timings read 0) */
+#else
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#endif
 }
 
 const float *nni_fused_logits(const nn_model *m)
@@ -110,7 +114,7 @@ nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
         if (m->in_scaler) {
             /* raw inputs are scaled chunk by chunk in the workspace: no allocation */
             memcpy(m->ws.xb, in, rows * m->in_dim * sizeof(float));
-            nni_scaler_apply(m->in_scaler, m->ws.xb, rows);
+            nni_scaler_apply(m->in_scaler, in, m->ws.xb, rows);
             if ((s = nni_check_finite(m, "scaled x", m->ws.xb, rows, m->in_dim)) != NN_OK) return s;
             in = m->ws.xb;
         }
