@@ -18,7 +18,11 @@
  * transpose absorbed) into MR-row micro-panels, B is either packed into
  * NR-column micro-panels or, for small M with trans_b == 0, read in place; a
  * register-blocked micro-kernel per ISA (gemm_avx512.c, gemm_avx2.c,
- * gemm_neon.c, gemm_scalar.c) runs the k loop. Every output element keeps one
+ * gemm_neon.c, gemm_scalar.c) runs the k loop. Before any planning, tiny
+ * products run as plain fmaf loops, and m <= 8 goes to the ISA's small-M
+ * path where it has one (AVX-512: A*B and A*B^T, AVX2: A*B): one pass over k
+ * per wide column chunk, B read in place (A*B^T transposes 16 x 16 B tiles in
+ * registers). Every output element keeps one
  * fmaf chain in k order (K blocks continue the chain through C), so every
  * path, block size and thread count gives the same bits as nni_gemm_ref.
  *
