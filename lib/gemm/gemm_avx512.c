@@ -401,6 +401,6 @@ static T512 void small_bt_avx512(int trans_a, size_t m, size_t n, size_t k, floa
 }
 
 const nni_gemm_kernel nni_gemm_kernel_avx512 = {
-    "avx512", MR512, 16 * NV512, 72, 256, 1024, 64, 256, ukr_avx512, packb_avx512, 8, small_avx512, 8, small_bt_avx512,
+    "avx512", MR512, 16 * NV512, 72, 256, 1024, 64, 96, ukr_avx512, packb_avx512, 8, small_avx512, 8, small_bt_avx512,
 };
 #endif
