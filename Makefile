@@ -84,10 +84,14 @@ check-exports: $(SHARED_REAL)
 	if [ -n "$$deps" ]; then echo "unexpected dependencies: $$deps"; exit 1; fi
 	@echo "exports: only nn_ symbols; dependencies: libc, libm"
 
+# ASan + UBSan; the build folder is a parameter so gcc and clang builds can coexist:
+# make test-sanitize CC=clang CXX=clang++ SAN_BUILD=build-san-clang. Also replays the fuzz corpora.
+SAN_BUILD    ?= build-san
+SAN_OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-sanitize:
-	$(MAKE) BUILD=build-san OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-san/run_tests
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/run_tests
+	$(MAKE) BUILD=$(SAN_BUILD) OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" $(SAN_BUILD)/run_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_BUILD)/run_tests
+	$(MAKE) fuzz-replay
 
 # Model files written here read bit-identically on big-endian s390x (qemu); skips without the tools.
 test-bigendian:
@@ -111,7 +115,7 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/nn.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-san-clang build-tsan build-fuzz build-analyze
 
 # ---- Bindings, C++ example, command-line trainer, docs ----------------------
 # Added as separate rules (extra prerequisites of all/test) so they merge cleanly.
@@ -178,3 +182,4 @@ docs:
 	else echo "docs: skipped (doxygen not installed); see docs/guide.md and include/nn.h"; fi
 
 include tests/bench/Makefile.inc
+include tests/reliability.mk
