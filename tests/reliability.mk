@@ -45,3 +45,36 @@ fuzz-corpus: $(STATIC)
 	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude tests/fuzz/gen_corpus.c $(STATIC) -o $(BUILD)/gen_corpus -lm -pthread
 	mkdir -p $(FUZZERS:%=tests/fuzz/corpus/%)
 	$(BUILD)/gen_corpus
+
+# ThreadSanitizer on the parallel-training test (several models in threads, threaded GEMM) and the
+# thread-count determinism tests; the whole suite is built, only those tests run.
+TSAN_BUILD   ?= build-tsan
+test-tsan:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" $(TSAN_BUILD)/run_tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_BUILD)/run_tests parallel_ threads_training_bit_identical
+
+# valgrind memcheck over a fast subset, on the AVX2 and the scalar GEMM paths (valgrind cannot
+# execute AVX-512). Skipped when valgrind is missing.
+VALGRIND_TESTS ?= mem_ io_ csv_ scalers_ split_ err_ sweep_ gemm_ragged
+test-valgrind: $(BUILD)/run_tests
+	@if ! command -v valgrind >/dev/null 2>&1; then echo "test-valgrind: skipped (valgrind not installed)"; exit 0; fi; \
+	for isa in avx2 scalar; do \
+	    echo "== valgrind memcheck, NN_ISA=$$isa"; \
+	    NN_ISA=$$isa valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	        $(BUILD)/run_tests $(VALGRIND_TESTS) || exit 1; \
+	done
+
+# Static analysis, low-noise profile: gcc -fanalyzer over lib/ and cppcheck (warnings, portability).
+# Findings are fixed, or suppressed inline with a justification (// cppcheck-suppress ...).
+ANALYZE_BUILD ?= build-analyze
+analyze:
+	@mkdir -p $(ANALYZE_BUILD)
+	@echo "== gcc -fanalyzer lib/"
+	@fail=0; for f in $(LIB_SRC); do \
+	    gcc -std=c11 -O1 -fanalyzer $(WARN) -Werror -Iinclude -Ilib -c $$f -o $(ANALYZE_BUILD)/a.o || fail=1; \
+	done; test $$fail = 0
+	@if command -v cppcheck >/dev/null 2>&1; then \
+	    echo "== cppcheck lib/"; \
+	    cppcheck -q --std=c11 --enable=warning,portability --inline-suppr --error-exitcode=1 \
+	        --suppress=missingIncludeSystem -Iinclude -Ilib -j2 lib; \
+	else echo "analyze: cppcheck skipped (not installed)"; fi
