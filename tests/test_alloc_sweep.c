@@ -432,6 +432,7 @@ static void sc_optim(sw *S)
         dig_model(S, m);
         nn_model_free(m);
         m = NULL;
+        S->m = NULL;
     }
     S->completed = 1;
 out:
