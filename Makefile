@@ -94,8 +94,12 @@ test-sanitize:
 	$(MAKE) fuzz-replay
 
 # Model files written here read bit-identically on big-endian s390x (qemu); skips without the tools.
+# Files written here must read bit-identically on big-endian s390x (qemu);
+# skipped with a message when the cross compiler or qemu is missing.
 test-bigendian:
 	sh tests/bigendian/run.sh
+
+test: test-bigendian
 
 run: $(BUILD)/examples/digits
 	$(BUILD)/examples/digits examples/data/digits.csv
@@ -132,7 +136,7 @@ test: test-python test-rust test-cpp
 
 $(BUILD)/examples/%: examples/%.cpp include/nn.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm $(LDFLAGS)
+	$(CXX) -std=c++11 $(OPT) $(WARN) -Iinclude -o $@ $< $(STATIC) -lm -pthread $(LDFLAGS)
 
 # Python binding (python/libnn): unittest suite; skipped when python3 is missing.
 test-python: $(SHARED_DEV)
@@ -161,7 +165,7 @@ test: test-cli
 
 $(NN_TRAIN): $(NN_TRAIN_SRC) $(wildcard tools/nn_train/*.h) include/nn.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $(NN_TRAIN_SRC) $(STATIC) -lm $(LDFLAGS)
+	$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $(NN_TRAIN_SRC) $(STATIC) -lm -pthread $(LDFLAGS)
 
 test-cli: $(NN_TRAIN)
 	@NN_TRAIN=$(NN_TRAIN) BUILD=$(BUILD) sh tests/cli/test_nn_train.sh

@@ -540,6 +540,38 @@ NN_API nn_status nn_split_indices(size_t n, float val_fraction, float test_fract
 NN_API nn_status nn_kfold_indices(size_t n, size_t k, size_t fold, int shuffle, uint64_t seed,
                                   size_t *train_idx, size_t *n_train, size_t *val_idx, size_t *n_val);
 
+/* ---- Training doctor --------------------------------------------------- */
+
+/* A callback that diagnoses the fit it is attached to: data and configuration at the start
+   (unscaled inputs or targets, class imbalance, output activation vs loss, learning rate),
+   training dynamics (dead ReLU units, vanishing/exploding gradients, lr too high/low, plateau,
+   overfitting, underfitting) and automatic baselines (linear least squares, majority class,
+   identity map). Findings are replaced at the start of every fit, readable with
+   nn_model_finding_* and, with verbose >= 1, logged at the end of the fit. Codes are ABI and
+   listed in docs/doctor.md. */
+NN_API nn_callback *nn_doctor(void);
+/* Number of findings of the last fit (plus those appended by nn_model_probe). */
+NN_API size_t nn_model_finding_count(const nn_model *m);
+/* Stable code of finding i, e.g. "unscaled_inputs"; NULL when out of range. */
+NN_API const char *nn_model_finding_code(const nn_model *m, size_t i);
+/* Evidence and fix in one line, e.g. "layer 2: 87% of 128 ReLU units never active in epoch 12;
+   fix: use NN_INIT_HE_NORMAL and NN_LEAKY_RELU"; NULL when out of range. */
+NN_API const char *nn_model_finding_message(const nn_model *m, size_t i);
+/* The fix alone (in libnn calls); NULL when out of range. */
+NN_API const char *nn_model_finding_suggestion(const nn_model *m, size_t i);
+/* 0 info, 1 warning; -1 when out of range. */
+NN_API int nn_model_finding_severity(const nn_model *m, size_t i);
+/* 0-based epoch the finding refers to, -1 for findings about the data or configuration. */
+NN_API int nn_model_finding_epoch(const nn_model *m, size_t i);
+/* Capacity probe: train a copy of m (same layers, optimizer, loss, seed) on the first
+   min(n, rows) rows (0: 64) for epochs epochs (0: 300) without validation, and report whether
+   it drives the training loss near zero (below 5% of the loss of a constant predictor).
+   *final_loss (may be NULL) gets the copy's last training loss, *fits (may be NULL) 1 or 0;
+   a finding probe_fits (info) or probe_cannot_fit (warning) is appended to m's findings.
+   m itself is not changed. */
+NN_API nn_status nn_model_probe(nn_model *m, const float *x, const float *y, size_t n, size_t rows,
+                                int epochs, float *final_loss, int *fits);
+
 #ifdef __cplusplus
 }
 #endif

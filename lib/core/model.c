@@ -99,6 +99,7 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->val_y);
     nni_free(&a, m->class_w);
     nni_free(&a, m->hist.values);
+    nni_free(&a, m->findings);
     nn_scaler_free(m->in_scaler);
     nn_scaler_free(m->out_scaler);
     nni_free(&a, m);

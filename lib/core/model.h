@@ -20,6 +20,19 @@ typedef struct nni_workspace {
     float *loss_grad; /* rows x output_dim */
 } nni_workspace;
 
+/* What fit exposes to callbacks for its duration (all zero outside fit): the training rows
+   (after the validation split), the validation rows, batch size and epochs. */
+typedef struct nni_fit_data {
+    const float *x, *y;
+    size_t n;
+    const float *vx, *vy;
+    size_t vn;
+    size_t batch;
+    int epochs;
+} nni_fit_data;
+
+struct nni_findings;
+
 typedef struct nni_history {
     size_t n_keys;
     char keys[NNI_MAX_KEYS][48];
@@ -79,6 +92,9 @@ struct nn_model {
     nn_log_fn log;
     void *log_user;
     char err[512];
+
+    nni_fit_data fit;              /* set by nn_model_fit for its duration */
+    struct nni_findings *findings; /* doctor and probe results; NULL until first used */
 };
 
 /* History/evaluate key of metric i ("mae", "weighted_mae", ...). */

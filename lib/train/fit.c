@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "optim/optimizer.h"
 #include "callbacks/callback.h"
+#include "doctor/doctor.h"
 #include "io/prep.h"
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ typedef struct fit_state {
     float *swb;         /* gathered batch weights */
     float *cw_rows;     /* class weights expanded per row (owned) */
     int epochs;
+    nn_callback *doctor; /* the attached training doctor, or NULL */
 } fit_state;
 
 static void set_key(nni_history *h, const char *prefix, const char *name)
@@ -186,6 +188,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             la.loss = m->loss;
             la.huber_delta = m->huber_delta;
             la.pred = nni_forward(m, m->ws.xb, rows, 1);
+            if (fs->doctor) nni_doctor_after_forward(fs->doctor, m, rows);
             la.logits = fused ? m->ws.scratch[m->n_layers - 1] : NULL;
             la.y = m->ws.yb;
             la.sw = fs->swb;
@@ -198,6 +201,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             m->batch_loss = (float)batch_loss;
             m->running_loss = (float)(loss_sum / loss_rows);
             if (!isfinite(batch_loss)) {
+                if (fs->doctor) nni_doctor_nonfinite(fs->doctor, m, epoch, (int)b, batch_loss);
                 result = nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
                                   isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
                 if (!tnan) return result;
@@ -210,6 +214,7 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             if (fs->swb) nni_metrics_add(&uacc, m->loss, la.pred, m->ws.yb, NULL, rows, out);
             backward(m, rows, fused);
             nni_reg_grad(m);
+            if (fs->doctor) nni_doctor_after_backward(fs->doctor, m, (int)b, fs->n_batches);
             if (o->schedule && !nni_schedule_per_epoch(o->schedule)) o->lr = nn_schedule_value(o->schedule, o->iterations);
             optimizer_step(m);
             RUN_HOOKS(batch_end, (int)b, (float)batch_loss);
@@ -349,6 +354,15 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
         s = nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the shuffle order of %zu rows", fs.n_train);
         goto done;
     }
+    fs.doctor = nni_doctor_of(m);
+    m->fit.x = fs.x; /* what the network sees: after attached scalers */
+    m->fit.y = fs.y;
+    m->fit.n = fs.n_train;
+    m->fit.vx = fs.vx;
+    m->fit.vy = fs.vy;
+    m->fit.vn = fs.n_val;
+    m->fit.batch = fs.bs;
+    m->fit.epochs = epochs;
     if (history_prepare(m, &h, epochs, fs.n_val > 0) != NN_OK) {
         s = nni_fail(m, NN_ERR_NOMEM, "nn_model_fit: out of memory for the history of %d epochs", epochs);
         goto done;
@@ -384,6 +398,7 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
     m->cur_epoch = -1;
     m->batch_loss = m->running_loss = NAN;
 done:
+    memset(&m->fit, 0, sizeof m->fit);
     nni_free(&m->alloc, fs.perm);
     nni_free(&m->alloc, fs.swb);
     nni_free(&m->alloc, fs.cw_rows);

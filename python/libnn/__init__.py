@@ -32,10 +32,13 @@ import sys
 __all__ = [
     "Error", "InvalidArgumentError", "OutOfMemoryError", "ShapeError", "StateError",
     "FileError", "FormatError", "NonFiniteError", "UnsupportedError",
-    "Sequential", "Input", "Dense", "Dropout", "BatchNormalization", "GaussianNoise",
+    "Sequential", "Input", "Dense", "Dropout", "BatchNormalization", "LayerNormalization", "GaussianNoise",
+    "GaussianDropout", "Activation",
     "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "Callback", "EarlyStopping", "LearningRateScheduler", "ReduceLROnPlateau", "LambdaCallback",
+    "ModelCheckpoint", "CSVLogger", "TerminateOnNaN",
     "History", "regularizers", "load_model", "version", "library_path",
+    "read_csv", "StandardScaler", "MinMaxScaler",
 ]
 
 # ---------------------------------------------------------------------------
@@ -179,7 +182,62 @@ _OPTIONAL = [
     ("nn_model_set_weights", _st, _vp, _c_float_p, _sz),
     ("nn_model_save", _st, _vp, ctypes.c_char_p),
     ("nn_model_load", _vp, ctypes.c_char_p),
+    ("nn_last_load_status", _st),
+    ("nn_layer_norm", _vp),
+    ("nn_gaussian_dropout", _vp, _f),
+    ("nn_activation_layer", _vp, _i),
+    ("nn_layer_set_bias_regularizer", _st, _vp, _f, _f),
+    ("nn_layer_set_use_bias", _st, _vp, _i),
+    ("nn_layer_set_momentum", _st, _vp, _f),
+    ("nn_layer_set_epsilon", _st, _vp, _f),
+    ("nn_layer_set_center", _st, _vp, _i),
+    ("nn_layer_set_scale", _st, _vp, _i),
+    ("nn_callback_set_mode", _st, _vp, ctypes.c_char_p),
+    ("nn_callback_set_baseline", _st, _vp, _f),
+    ("nn_callback_set_start_from_epoch", _st, _vp, _i),
+    ("nn_callback_set_min_delta", _st, _vp, _f),
+    ("nn_callback_set_cooldown", _st, _vp, _i),
+    ("nn_model_checkpoint", _vp, ctypes.c_char_p, ctypes.c_char_p, _i),
+    ("nn_callback_set_save_weights_only", _st, _vp, _i),
+    ("nn_csv_logger", _vp, ctypes.c_char_p),
+    ("nn_callback_set_append", _st, _vp, _i),
+    ("nn_terminate_on_nan", _vp),
+    ("nn_model_fit_weighted", _st, _vp, _c_float_p, _c_float_p, _c_float_p, _sz, _i, _i),
+    ("nn_model_set_class_weights", _st, _vp, _c_float_p, _sz),
+    ("nn_standard_scaler", _vp),
+    ("nn_minmax_scaler", _vp, _f, _f),
+    ("nn_scaler_free", None, _vp),
+    ("nn_scaler_fit", _st, _vp, _c_float_p, _sz, _sz),
+    ("nn_scaler_transform", _st, _vp, _c_float_p, _sz, _c_float_p),
+    ("nn_scaler_inverse_transform", _st, _vp, _c_float_p, _sz, _c_float_p),
+    ("nn_scaler_dim", _sz, _vp),
+    ("nn_scaler_stat", _f, _vp, ctypes.c_char_p, _sz),
+    ("nn_model_set_input_scaler", _st, _vp, _vp),
+    ("nn_model_set_target_scaler", _st, _vp, _vp),
+    ("nn_dataset_create", _vp),
+    ("nn_dataset_free", None, _vp),
+    ("nn_dataset_set_separator", _st, _vp, _i),
+    ("nn_dataset_set_header", _st, _vp, _i),
+    ("nn_dataset_add_target_name", _st, _vp, ctypes.c_char_p),
+    ("nn_dataset_add_target_index", _st, _vp, _sz),
+    ("nn_dataset_set_no_targets", _st, _vp, _i),
+    ("nn_dataset_read_csv", _st, _vp, ctypes.c_char_p),
+    ("nn_dataset_error", ctypes.c_char_p, _vp),
+    ("nn_dataset_rows", _sz, _vp),
+    ("nn_dataset_feature_count", _sz, _vp),
+    ("nn_dataset_target_count", _sz, _vp),
+    ("nn_dataset_x", _c_float_p, _vp),
+    ("nn_dataset_y", _c_float_p, _vp),
+    ("nn_dataset_feature_name", ctypes.c_char_p, _vp, _sz),
+    ("nn_dataset_target_name", ctypes.c_char_p, _vp, _sz),
 ]
+
+
+def _need(fn, what):
+    """The optional C function, or UnsupportedError naming what needs it."""
+    if fn is None:
+        raise UnsupportedError("%s: this libnn build lacks the C function it needs" % what)
+    return fn
 for _spec in _FUNCS:
     setattr(_C, _spec[0][3:], staticmethod(_bind(_spec[0], _spec[1], *_spec[2:])))
 for _spec in _OPTIONAL:
@@ -417,6 +475,22 @@ class regularizers:
     L1, L2, L1L2 = l1, l2, l1_l2
 
 
+def _regularizer(value, what):
+    """(l1, l2) from regularizers.l1/l2/l1_l2(...), a (l1, l2) pair or the Keras strings."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        key = value.lower()
+        if key not in ("l1", "l2", "l1_l2", "l1l2"):
+            raise InvalidArgumentError("%s: unknown regularizer %r (l1, l2, l1_l2)" % (what, value))
+        return {"l1": (0.01, 0.0), "l2": (0.0, 0.01)}.get(key, (0.01, 0.01))
+    try:
+        l1, l2 = value
+        return float(l1), float(l2)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError("%s: expected regularizers.l2(0.01) or similar, got %r" % (what, value))
+
+
 class losses:
     """Loss objects as in keras.losses; strings work too."""
 
@@ -489,15 +563,18 @@ def _input_dim_from(input_dim, input_shape):
 
 
 class Dense(Layer):
-    def __init__(self, units, activation=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, input_dim=None, input_shape=None, name=None):
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, input_dim=None,
+                 input_shape=None, name=None):
         if int(units) <= 0:
             raise InvalidArgumentError("Dense: units must be > 0, got %r" % (units,))
         self.units = int(units)
         self.activation = _lookup(_ACTIVATIONS, activation, "activation")
         self.kernel_initializer = _lookup(_INITIALIZERS, kernel_initializer, "initializer")
         self.bias_initializer = _lookup(_INITIALIZERS, bias_initializer, "initializer")
-        self.kernel_regularizer = kernel_regularizer
+        self.kernel_regularizer = _regularizer(kernel_regularizer, "Dense kernel_regularizer")
+        self.bias_regularizer = _regularizer(bias_regularizer, "Dense bias_regularizer")
+        self.use_bias = bool(use_bias)
         self.input_dim = _input_dim_from(input_dim, input_shape)
         self.name = name
         self._probe()
@@ -510,6 +587,11 @@ class Dense(Layer):
             if self.kernel_regularizer is not None:
                 l1, l2 = self.kernel_regularizer
                 _check(_C.layer_set_kernel_regularizer(h, l1, l2))
+            if self.bias_regularizer is not None:
+                l1, l2 = self.bias_regularizer
+                _check(_need(_C.layer_set_bias_regularizer, "Dense bias_regularizer")(h, l1, l2))
+            if not self.use_bias:
+                _check(_need(_C.layer_set_use_bias, "Dense use_bias")(h, 0))
         except Error:
             _C.layer_free(h)
             raise
@@ -526,14 +608,69 @@ class Dropout(Layer):
         return _made(_C.dropout(self.rate), "Dropout")
 
 
-class BatchNormalization(Layer):
-    def __init__(self, name=None):
+class _Normalization(Layer):
+    def _configure_norm(self, h, momentum=None):
+        try:
+            if momentum is not None:
+                _check(_C.layer_set_momentum(h, momentum))
+            _check(_C.layer_set_epsilon(h, self.epsilon))
+            _check(_C.layer_set_center(h, int(self.center)))
+            _check(_C.layer_set_scale(h, int(self.scale)))
+        except Error:
+            _C.layer_free(h)
+            raise
+        return h
+
+
+class BatchNormalization(_Normalization):
+    """keras.layers.BatchNormalization over the feature axis (moving statistics at inference)."""
+
+    def __init__(self, momentum=0.99, epsilon=1e-3, center=True, scale=True, name=None):
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
         self.name = name
+        self._probe()
 
     def _make(self):
-        if _C.batch_norm is None:
-            raise UnsupportedError("BatchNormalization: this libnn build has no nn_batch_norm")
-        return _made(_C.batch_norm(), "BatchNormalization")
+        h = _made(_need(_C.batch_norm, "BatchNormalization")(), "BatchNormalization")
+        return self._configure_norm(h, self.momentum)
+
+
+class LayerNormalization(_Normalization):
+    """keras.layers.LayerNormalization over each row's features."""
+
+    def __init__(self, epsilon=1e-3, center=True, scale=True, name=None):
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.name = name
+        self._probe()
+
+    def _make(self):
+        h = _made(_need(_C.layer_norm, "LayerNormalization")(), "LayerNormalization")
+        return self._configure_norm(h)
+
+
+class GaussianDropout(Layer):
+    """Multiplicative N(1, rate/(1-rate)) noise while training, identity at inference."""
+
+    def __init__(self, rate, name=None):
+        self.rate = float(rate)
+        self.name = name
+        self._probe()
+
+    def _make(self):
+        return _made(_need(_C.gaussian_dropout, "GaussianDropout")(self.rate), "GaussianDropout")
+
+
+class Activation(Layer):
+    """keras.layers.Activation("relu") as its own layer."""
+
+    def __init__(self, activation, name=None):
+        self.activation = _lookup(_ACTIVATIONS, activation, "activation")
+        self.name = name
+        self._probe()
+
+    def _make(self):
+        return _made(_need(_C.activation_layer, "Activation")(self.activation), "Activation")
 
 
 class GaussianNoise(Layer):
@@ -726,30 +863,98 @@ class EarlyStopping(Callback):
     """keras.callbacks.EarlyStopping (the C implementation)."""
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
-                 restore_best_weights=False):
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
         if mode not in ("auto", "min", "max"):
             raise InvalidArgumentError("EarlyStopping: mode must be auto, min or max")
         self.monitor, self.min_delta, self.patience = monitor, float(min_delta), int(patience)
         self.restore_best_weights = bool(restore_best_weights)
+        self.mode, self.baseline, self.start_from_epoch = mode, baseline, int(start_from_epoch)
 
     def _attach(self, model):
         self.set_model(model)
-        return _made(_C.early_stopping(self.monitor.encode(), self.min_delta, self.patience,
-                                       int(self.restore_best_weights)), "EarlyStopping")
+        h = _made(_C.early_stopping(self.monitor.encode(), self.min_delta, self.patience,
+                                    int(self.restore_best_weights)), "EarlyStopping")
+        return _configure_callback(h, mode=self.mode, baseline=self.baseline,
+                                   start_from_epoch=self.start_from_epoch or None)
 
 
 class ReduceLROnPlateau(Callback):
     """keras.callbacks.ReduceLROnPlateau (needs nn_reduce_lr_on_plateau in the library)."""
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, min_lr=0.0, **_ignored):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
+                 cooldown=0, min_lr=0.0, **_ignored):
         self.monitor, self.factor, self.patience, self.min_lr = monitor, float(factor), int(patience), float(min_lr)
+        self.mode, self.min_delta, self.cooldown = mode, float(min_delta), int(cooldown)
 
     def _attach(self, model):
-        if _C.reduce_lr_on_plateau is None:
-            raise UnsupportedError("ReduceLROnPlateau: this libnn build has no nn_reduce_lr_on_plateau")
         self.set_model(model)
-        return _made(_C.reduce_lr_on_plateau(self.monitor.encode(), self.factor, self.patience, self.min_lr),
-                     "ReduceLROnPlateau")
+        h = _made(_need(_C.reduce_lr_on_plateau, "ReduceLROnPlateau")(self.monitor.encode(), self.factor,
+                                                                         self.patience, self.min_lr),
+                  "ReduceLROnPlateau")
+        return _configure_callback(h, mode=self.mode, min_delta=self.min_delta, cooldown=self.cooldown or None)
+
+
+def _configure_callback(h, mode=None, baseline=None, start_from_epoch=None, min_delta=None, cooldown=None,
+                        save_weights_only=None, append=None):
+    """Apply the optional settings of a C callback; frees it when one fails."""
+    try:
+        if mode not in (None, "auto"):
+            _check(_C.callback_set_mode(h, mode.encode()))
+        if baseline is not None:
+            _check(_C.callback_set_baseline(h, float(baseline)))
+        if start_from_epoch is not None:
+            _check(_C.callback_set_start_from_epoch(h, int(start_from_epoch)))
+        if min_delta is not None:
+            _check(_C.callback_set_min_delta(h, float(min_delta)))
+        if cooldown is not None:
+            _check(_C.callback_set_cooldown(h, int(cooldown)))
+        if save_weights_only:
+            _check(_C.callback_set_save_weights_only(h, 1))
+        if append:
+            _check(_C.callback_set_append(h, 1))
+    except Error:
+        _C.callback_free(h)
+        raise
+    return h
+
+
+class ModelCheckpoint(Callback):
+    """keras.callbacks.ModelCheckpoint: saves the model (or weights) after each epoch, or only when
+    monitor improves; "{epoch}" / "{epoch:02d}" in filepath become the 1-based epoch."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
+                 mode="auto"):
+        self.filepath, self.monitor = os.fspath(filepath), monitor
+        self.save_best_only, self.save_weights_only, self.mode = bool(save_best_only), bool(save_weights_only), mode
+
+    def _attach(self, model):
+        self.set_model(model)
+        h = _made(_need(_C.model_checkpoint, "ModelCheckpoint")(os.fsencode(self.filepath), self.monitor.encode(),
+                                                                  int(self.save_best_only)), "ModelCheckpoint")
+        return _configure_callback(h, mode=self.mode, save_weights_only=self.save_weights_only)
+
+
+class CSVLogger(Callback):
+    """keras.callbacks.CSVLogger: "epoch,<keys>" then one row per epoch (comma separated)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        if separator != ",":
+            raise UnsupportedError("CSVLogger: only separator=',' is supported")
+        self.filename, self.append = os.fspath(filename), bool(append)
+
+    def _attach(self, model):
+        self.set_model(model)
+        h = _made(_need(_C.csv_logger, "CSVLogger")(os.fsencode(self.filename)), "CSVLogger")
+        return _configure_callback(h, append=self.append)
+
+
+class TerminateOnNaN(Callback):
+    """keras.callbacks.TerminateOnNaN: stops at the first NaN/Inf batch loss; fit then returns the
+    History (loss NaN in the last epoch) instead of raising."""
+
+    def _attach(self, model):
+        self.set_model(model)
+        return _made(_need(_C.terminate_on_nan, "TerminateOnNaN")(), "TerminateOnNaN")
 
 
 class LearningRateScheduler(Callback):
@@ -968,8 +1173,9 @@ class Sequential:
                 raise ShapeError("%s: y has %d values per row, the model expects %d" % (what, y.cols, want))
 
     def fit(self, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=0):
-        """Keras fit; returns a History. Callbacks apply to this call only."""
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0):
+        """Keras fit; returns a History. Callbacks apply to this call only. sample_weight: one weight
+        per row; class_weight: {class: weight} (or a list), not both (as Keras)."""
         if initial_epoch:
             raise UnsupportedError("fit: initial_epoch is not supported")
         xf = _floats(x, "x")
@@ -998,15 +1204,43 @@ class Sequential:
             if not isinstance(cb, Callback):
                 raise InvalidArgumentError("callbacks must be libnn.Callback objects, got %s" % type(cb).__name__)
             _check(_C.model_add_callback(h, cb._attach(self)), h)
+        if sample_weight is not None and class_weight is not None:
+            raise InvalidArgumentError("fit: pass sample_weight or class_weight, not both")
+        sw = None
+        if sample_weight is not None:
+            sw = _floats(sample_weight, "sample_weight")
+            if sw.rows * sw.cols != xf.rows:
+                raise ShapeError("fit: sample_weight has %d values for %d rows" % (sw.rows * sw.cols, xf.rows))
+        if _C.model_set_class_weights is not None:
+            if class_weight is not None:
+                if isinstance(class_weight, dict):
+                    if not class_weight or any(int(k) < 0 for k in class_weight):
+                        raise InvalidArgumentError("fit: class_weight keys must be class indices >= 0")
+                    cw = [1.0] * (max(int(k) for k in class_weight) + 1)
+                    for k, v in class_weight.items():
+                        cw[int(k)] = float(v)
+                else:
+                    cw = [float(v) for v in class_weight]
+                cwf = _floats(cw, "class_weight")
+                _check(_C.model_set_class_weights(h, cwf.ptr, len(cw)), h)
+            else:
+                _check(_C.model_set_class_weights(h, None, 0), h)
+        elif class_weight is not None:
+            _need(None, "fit class_weight")
         self.stop_training = False
         self._pending_exc = None
         for cb in callbacks:
             cb.on_train_begin({})
-        status = _C.model_fit(h, xf.ptr, yf.ptr, xf.rows, int(epochs), batch_size)
+        if sw is not None:
+            status = _need(_C.model_fit_weighted, "fit sample_weight")(h, xf.ptr, yf.ptr, sw.ptr, xf.rows,
+                                                                      int(epochs), batch_size)
+        else:
+            status = _C.model_fit(h, xf.ptr, yf.ptr, xf.rows, int(epochs), batch_size)
         exc, self._pending_exc = self._pending_exc, None
         if exc is not None:
             raise exc
-        _check(status, h)
+        if not (status == NonFiniteError.status and any(isinstance(cb, TerminateOnNaN) for cb in callbacks)):
+            _check(status, h)
         history = History(self, self._history(), {"epochs": int(epochs), "batch_size": batch_size,
                                                   "verbose": verbose, "steps": None})
         for cb in callbacks:
@@ -1090,6 +1324,26 @@ class Sequential:
             raise StateError("no history yet: call fit first")
         _check(_C.model_plot_history_ex(self._h, os.fsencode(path), int(bool(log_scale))), self._h)
 
+    def set_input_scaler(self, scaler):
+        """Attach a StandardScaler/MinMaxScaler to the inputs (nn_model_set_input_scaler): fit scales x
+        (fitting an unfitted scaler on the training rows only), predict takes raw inputs, and the
+        scaler is saved with the model. The model takes the scaler over; None detaches."""
+        self._set_scaler(scaler, _C.model_set_input_scaler, "set_input_scaler")
+
+    def set_target_scaler(self, scaler):
+        """Same for the targets (regression): predictions come back in original units."""
+        self._set_scaler(scaler, _C.model_set_target_scaler, "set_target_scaler")
+
+    def _set_scaler(self, scaler, fn, what):
+        _need(fn, what)
+        self._ensure()
+        handle = None
+        if scaler is not None:
+            if not isinstance(scaler, _Scaler) or not scaler._h:
+                raise InvalidArgumentError("%s: expected a libnn scaler not yet attached to a model" % what)
+            handle, scaler._h = scaler._h, None  # owned by the C model from now on
+        _check(fn(self._h, handle), self._h)
+
     def save(self, path):
         """Save architecture, weights and optimizer state (nn_model_save)."""
         if _C.model_save is None:
@@ -1106,6 +1360,8 @@ def load_model(path):
     h = _C.model_load(os.fsencode(path))
     if not h:
         msg = _C.last_error().decode()
+        if _C.last_load_status is not None:
+            _raise(_C.last_load_status() or 6, msg)
         low = msg.lower()
         _raise(5 if ("open" in low or "read" in low) else 6, msg)
     m = Sequential()
@@ -1117,6 +1373,141 @@ def load_model(path):
     m._did_compile = True
     m.metrics_names = ["loss"]
     return m
+
+
+# ---------------------------------------------------------------------------
+# Data: CSV and scalers
+# ---------------------------------------------------------------------------
+
+def _rows_view(flat, rows, cols):
+    """A writable (rows, cols) float32 memoryview over an array('f')."""
+    return memoryview(flat).cast("B").cast("f", (rows, cols))
+
+
+def read_csv(path, target=None, header=True, separator=None, return_names=False):
+    """Read a numeric CSV file with the library's reader (nn_dataset): quotes, missing values (empty,
+    NA, NaN, N/A, ? -> nan). target: a column name or 0-based index, a list of them, or None for the
+    last column. Returns (x, y) as float32 memoryviews of shape (rows, features) and (rows, targets),
+    which fit/predict take without copying (numpy.asarray(x) works too); with return_names=True
+    (x, y, feature_names, target_names)."""
+    d = _made(_need(_C.dataset_create, "read_csv")(), "read_csv")
+    try:
+        _check(_C.dataset_set_header(d, int(bool(header))))
+        if separator is not None:
+            _check(_C.dataset_set_separator(d, ord(separator)))
+        targets = target if isinstance(target, (list, tuple)) else ([] if target is None else [target])
+        for t in targets:
+            if isinstance(t, int):
+                _check(_C.dataset_add_target_index(d, t))
+            else:
+                _check(_C.dataset_add_target_name(d, str(t).encode()))
+        st = _C.dataset_read_csv(d, os.fsencode(path))
+        if st != 0:
+            _raise(st, _C.dataset_error(d).decode())
+        rows, nf, nt = _C.dataset_rows(d), _C.dataset_feature_count(d), _C.dataset_target_count(d)
+        x = array.array("f", bytes(4 * rows * nf))
+        y = array.array("f", bytes(4 * rows * nt))
+        if rows * nf:
+            ctypes.memmove(x.buffer_info()[0], _C.dataset_x(d), 4 * rows * nf)
+        if rows * nt:
+            ctypes.memmove(y.buffer_info()[0], _C.dataset_y(d), 4 * rows * nt)
+        fnames = [_C.dataset_feature_name(d, i).decode() for i in range(nf)]
+        tnames = [_C.dataset_target_name(d, i).decode() for i in range(nt)]
+    finally:
+        _C.dataset_free(d)
+    xv, yv = _rows_view(x, rows, nf), _rows_view(y, rows, nt)
+    return (xv, yv, fnames, tnames) if return_names else (xv, yv)
+
+
+class _Scaler:
+    """scikit-learn style fit / transform / inverse_transform over nn_scaler (float32)."""
+    _h = None
+
+    def _new(self):
+        raise NotImplementedError
+
+    def __init__(self):
+        self._h = _made(self._new(), type(self).__name__)
+
+    def __del__(self):
+        h, self._h = getattr(self, "_h", None), None
+        if h and _C is not None:
+            _C.scaler_free(h)
+
+    def _handle(self):
+        if not self._h:
+            raise StateError("%s: this scaler now belongs to a model" % type(self).__name__)
+        return self._h
+
+    def fit(self, x):
+        xf = _floats(x, "x")
+        _check(_C.scaler_fit(self._handle(), xf.ptr, xf.rows, xf.cols))
+        return self
+
+    def _apply(self, fn, x):
+        xf = _floats(x, "x")
+        h = self._handle()
+        if xf.cols != _C.scaler_dim(h):
+            raise ShapeError("%s: x has %d columns, the scaler was fitted on %d"
+                             % (type(self).__name__, xf.cols, _C.scaler_dim(h)))
+        out = array.array("f", bytes(4 * xf.rows * xf.cols))
+        buf = (ctypes.c_float * len(out)).from_buffer(out)
+        _check(fn(h, xf.ptr, xf.rows, ctypes.cast(buf, _c_float_p)))
+        del buf
+        return _matrix(out, xf.rows, xf.cols)
+
+    def transform(self, x):
+        """Scaled copy: a NumPy array when NumPy is importable, else a list of rows."""
+        return self._apply(_C.scaler_transform, x)
+
+    def inverse_transform(self, x):
+        return self._apply(_C.scaler_inverse_transform, x)
+
+    def fit_transform(self, x):
+        return self.fit(x).transform(x)
+
+    def _stat(self, name):
+        h = self._handle()
+        return [float(_C.scaler_stat(h, name.encode(), j)) for j in range(_C.scaler_dim(h))]
+
+    @property
+    def n_features_in_(self):
+        return _C.scaler_dim(self._handle())
+
+
+class StandardScaler(_Scaler):
+    """sklearn.preprocessing.StandardScaler: (x - mean_) / scale_ (population std; 1 for constant
+    columns). Missing values (nan) are ignored by fit and stay nan."""
+
+    def _new(self):
+        return _need(_C.standard_scaler, "StandardScaler")()
+
+    @property
+    def mean_(self):
+        return self._stat("mean")
+
+    @property
+    def scale_(self):
+        return self._stat("scale")
+
+
+class MinMaxScaler(_Scaler):
+    """sklearn.preprocessing.MinMaxScaler(feature_range=(0, 1))."""
+
+    def __init__(self, feature_range=(0.0, 1.0)):
+        self.feature_range = (float(feature_range[0]), float(feature_range[1]))
+        super().__init__()
+
+    def _new(self):
+        return _need(_C.minmax_scaler, "MinMaxScaler")(*self.feature_range)
+
+    @property
+    def data_min_(self):
+        return self._stat("data_min")
+
+    @property
+    def data_max_(self):
+        return self._stat("data_max")
 
 
 models = sys.modules[__name__]

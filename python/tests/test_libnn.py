@@ -200,8 +200,6 @@ class CallbackTest(unittest.TestCase):
 
 class ToolkitTest(unittest.TestCase):
     def test_weights_round_trip(self):
-        if nn._C.model_get_weights is None:
-            self.skipTest("nn_model_get_weights not in this build")
         x, y = linear_data(32)
         a, b = small_model(seed=1, input_dim=3), small_model(seed=2, input_dim=3)
         a.fit(x, y, epochs=2, verbose=0)
@@ -213,8 +211,6 @@ class ToolkitTest(unittest.TestCase):
             b.set_weights(w[:-1])
 
     def test_batchnorm_noise_and_reduce_lr(self):
-        if nn._C.batch_norm is None or nn._C.reduce_lr_on_plateau is None:
-            self.skipTest("toolkit layers/callbacks not in this build")
         x, y = linear_data(64)
         m = nn.Sequential([nn.GaussianNoise(0.1), nn.Dense(8, activation="relu"), nn.BatchNormalization(),
                            nn.Dense(1)], input_dim=3, seed=3)
@@ -240,8 +236,6 @@ class FilesTest(unittest.TestCase):
                 m.plot_history(os.path.join(d, "missing", "c.svg"))
 
     def test_save_load_round_trip(self):
-        if nn._C.model_save is None:
-            self.skipTest("nn_model_save not in this build")
         x, y = linear_data(64)
         m = small_model(input_dim=3)
         m.fit(x, y, epochs=3, verbose=0)
@@ -253,6 +247,160 @@ class FilesTest(unittest.TestCase):
             self.assertEqual(a.tolist() if hasattr(a, "tolist") else a, b.tolist() if hasattr(b, "tolist") else b)
             with self.assertRaises(nn.Error):
                 nn.load_model(os.path.join(d, "nope.nn"))
+
+
+class KerasToolkitTest(unittest.TestCase):
+    def test_more_layers_and_regularizers(self):
+        x, y = linear_data(64)
+        m = nn.Sequential([nn.Dense(16, kernel_regularizer=nn.regularizers.l2(0.01), bias_regularizer="l1"),
+                           nn.LayerNormalization(), nn.Activation("relu"), nn.GaussianDropout(0.1),
+                           nn.BatchNormalization(momentum=0.9, epsilon=1e-3), nn.Dense(1, use_bias=False)],
+                          input_dim=3, seed=4)
+        m.compile(optimizer="adam", loss="mse")
+        h = m.fit(x, y, epochs=5, verbose=0)
+        self.assertEqual(len(h.history["loss"]), 5)
+        # 3*16+16 (dense) + 2*16 (layer norm) + 4*16 (batch norm) + 16 (dense, no bias)
+        self.assertEqual(m.count_params(), 64 + 32 + 64 + 16)
+        with self.assertRaises(nn.InvalidArgumentError):
+            nn.Dense(4, kernel_regularizer="l3")
+        with self.assertRaises(nn.Error):
+            nn.GaussianDropout(1.5)
+
+    def test_regularizer_raises_the_loss(self):
+        x, y = linear_data(32)
+        losses = []
+        for reg in (None, nn.regularizers.l2(1.0)):
+            m = nn.Sequential([nn.Dense(8, kernel_regularizer=reg), nn.Dense(1)], input_dim=3, seed=5)
+            m.compile(optimizer=nn.SGD(0.0), loss="mse")
+            losses.append(m.fit(x, y, epochs=1, verbose=0, shuffle=False).history["loss"][0])
+        self.assertGreater(losses[1], losses[0])
+
+    def test_checkpoint_csv_logger_and_terminate_on_nan(self):
+        x, y = linear_data(64)
+        with tempfile.TemporaryDirectory() as d:
+            ck, log = os.path.join(d, "best.nn"), os.path.join(d, "log.csv")
+            m = small_model(input_dim=3)
+            m.fit(x, y, epochs=4, verbose=0, validation_split=0.25,
+                  callbacks=[nn.ModelCheckpoint(ck, monitor="val_loss", save_best_only=True), nn.CSVLogger(log)])
+            self.assertTrue(os.path.exists(ck))
+            self.assertEqual(nn.load_model(ck).input_dim, 3)
+            with open(log) as f:
+                lines = f.read().splitlines()
+            self.assertTrue(lines[0].startswith("epoch,"))
+            self.assertIn("val_loss", lines[0])
+            self.assertEqual(len(lines), 5)
+            m.fit(x, y, epochs=2, verbose=0, callbacks=[nn.CSVLogger(log, append=True)])
+            with open(log) as f:
+                self.assertEqual(len(f.read().splitlines()), 7)
+        bad = nn.Sequential([nn.Dense(1)], input_dim=3, seed=1)
+        bad.compile(optimizer=nn.SGD(1e30), loss="mse")
+        big = [[1e3 * v for v in row] for row in x]
+        h = bad.fit(big, y, epochs=50, verbose=0, callbacks=[nn.TerminateOnNaN()])
+        self.assertLess(len(h.history["loss"]), 50)
+        self.assertFalse(math.isfinite(h.history["loss"][-1]))
+        bad2 = nn.Sequential([nn.Dense(1)], input_dim=3, seed=1)
+        bad2.compile(optimizer=nn.SGD(1e30), loss="mse")
+        with self.assertRaises(nn.NonFiniteError):
+            bad2.fit(big, y, epochs=50, verbose=0)
+
+    def test_early_stopping_and_reduce_lr_options(self):
+        x, y = linear_data(64)
+        m = small_model(input_dim=3)
+        h = m.fit(x, y, epochs=30, verbose=0, validation_split=0.25,
+                  callbacks=[nn.EarlyStopping(monitor="val_loss", patience=2, mode="max", restore_best_weights=True),
+                             nn.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, cooldown=1,
+                                                  min_delta=0.0, mode="min")])
+        self.assertEqual(len(h.history["loss"]), 3)  # a falling val_loss never improves in mode "max"
+        h = m.fit(x, y, epochs=3, verbose=0, validation_split=0.25,
+                  callbacks=[nn.EarlyStopping(patience=1, baseline=0.5, start_from_epoch=1)])
+        self.assertEqual(len(h.history["loss"]), 3)
+        with self.assertRaises(nn.Error):
+            m.fit(x, y, epochs=1, verbose=0, callbacks=[nn.ReduceLROnPlateau(mode="sideways")])
+
+    def test_sample_and_class_weights(self):
+        rnd = random.Random(2)
+        x = [[rnd.uniform(-1, 1), rnd.uniform(-1, 1)] for _ in range(120)]
+        y = [[1.0 if a + b > 0.8 else 0.0] for a, b in x]
+        def run(**kw):
+            m = nn.Sequential([nn.Dense(1, activation="sigmoid")], input_dim=2, seed=3)
+            m.compile(optimizer=nn.Adam(0.05), loss="binary_crossentropy")
+            m.fit(x, y, epochs=20, verbose=0, **kw)
+            p = m.predict(x)
+            return sum(1 for r in (p.tolist() if hasattr(p, "tolist") else p) if r[0] >= 0.5)
+        plain = run()
+        self.assertGreater(run(class_weight={0: 1.0, 1: 10.0}), plain)
+        self.assertGreater(run(sample_weight=[10.0 if t[0] else 1.0 for t in y]), plain)
+        self.assertEqual(run(sample_weight=[1.0] * len(y)), plain)
+        with self.assertRaises(nn.InvalidArgumentError):
+            run(sample_weight=[1.0] * len(y), class_weight={0: 1.0})
+        with self.assertRaises(nn.ShapeError):
+            run(sample_weight=[1.0] * 3)
+
+
+DIABETES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "data", "diabetes.csv")
+
+
+class DataTest(unittest.TestCase):
+    def test_read_csv_and_scalers(self):
+        x, y, fnames, tnames = nn.read_csv(DIABETES, target="target", return_names=True)
+        self.assertEqual(x.shape, (442, 10))
+        self.assertEqual(y.shape, (442, 1))
+        self.assertEqual(fnames[:3], ["age", "sex", "bmi"])
+        self.assertEqual(tnames, ["target"])
+        self.assertEqual(x[0, 0], 59.0)
+        x2, y2 = nn.read_csv(DIABETES, target=10)
+        self.assertEqual(y2.tolist(), y.tolist())
+        s = nn.StandardScaler().fit(x)
+        self.assertEqual(s.n_features_in_, 10)
+        self.assertAlmostEqual(s.mean_[0], sum(r[0] for r in x.tolist()) / 442, places=3)
+        z = s.transform(x)
+        rows = z.tolist() if hasattr(z, "tolist") else z
+        self.assertAlmostEqual(sum(r[2] for r in rows) / 442, 0.0, places=4)
+        back = s.inverse_transform(z)
+        back = back.tolist() if hasattr(back, "tolist") else back
+        self.assertAlmostEqual(back[5][2], x[5, 2], places=3)
+        mm = nn.MinMaxScaler(feature_range=(-1, 1))
+        w = mm.fit_transform(x)
+        w = w.tolist() if hasattr(w, "tolist") else w
+        self.assertAlmostEqual(min(r[0] for r in w), -1.0, places=5)
+        self.assertAlmostEqual(max(r[0] for r in w), 1.0, places=5)
+        self.assertEqual(mm.data_min_[1], 1.0)
+        with self.assertRaises(nn.ShapeError):
+            s.transform([[1.0, 2.0]])
+        with self.assertRaises(nn.Error):
+            nn.read_csv(DIABETES, target="nope")
+        with self.assertRaises(nn.FileError):
+            nn.read_csv(DIABETES + ".missing")
+
+    def test_missing_values_read_as_nan(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "m.csv")
+            with open(p, "w") as f:
+                f.write("a,b,y\n1,,3\nNA,2,4\n")
+            x, y = nn.read_csv(p, target="y")
+            self.assertTrue(math.isnan(x[0, 1]) and math.isnan(x[1, 0]))
+            self.assertEqual(y.tolist(), [[3.0], [4.0]])
+
+    def test_scalers_attached_travel_with_the_saved_model(self):
+        x, y = nn.read_csv(DIABETES, target="target")
+        m = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dense(1)], input_dim=10, seed=7)
+        m.compile(optimizer=nn.Adam(1e-2), loss="mse", metrics=["mae"])
+        scaler = nn.StandardScaler()
+        m.set_input_scaler(scaler)
+        m.set_target_scaler(nn.StandardScaler())
+        with self.assertRaises(nn.StateError):
+            scaler.transform(x)  # the model owns it now
+        h = m.fit(x, y, epochs=10, batch_size=32, validation_split=0.2, verbose=0)
+        self.assertLess(h.history["val_loss"][-1], 1.0)  # in standardized target units
+        p = m.predict(x)
+        p = p.tolist() if hasattr(p, "tolist") else p
+        mean_pred = sum(r[0] for r in p) / len(p)
+        self.assertTrue(100 < mean_pred < 200, mean_pred)  # original units
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.nn")
+            m.save(path)
+            p2 = nn.load_model(path).predict(x)
+            self.assertEqual(p, p2.tolist() if hasattr(p2, "tolist") else p2)
 
 
 def ctypes_addr(ptr):

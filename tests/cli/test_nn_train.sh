@@ -1,6 +1,6 @@
 #!/bin/sh
 # Drives build/bin/nn-train on examples/data: usage, argument errors (exit 2, one line),
-# training with plot, and save/predict/summary when the library can save models.
+# training with plot, save -> predict (in a second process) -> summary, missing values.
 NN_TRAIN=${NN_TRAIN:-build/bin/nn-train}
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn-train-test.XXXXXX")
@@ -29,8 +29,10 @@ expect_usage_error examples/data/iris.csv --val 1.5
 expect_usage_error examples/data/iris.csv --scale weird
 expect_usage_error examples/data/iris.csv --val 0 --early-stop 3
 expect_usage_error predict only_one_arg
+expect_usage_error predict a.nn b.csv --bogus
+expect_usage_error examples/data/iris.csv --loss sparse_categorical_crossentropy --scale-target standard
 "$NN_TRAIN" examples/data/iris.csv --target nope --epochs 1 >/dev/null 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "no column 'nope'" "$tmp/err" && ok || bad "unknown target column: $(cat "$tmp/err")"
+[ $? -eq 1 ] && grep -q 'target column "nope"' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "unknown target column: $(cat "$tmp/err")"
 "$NN_TRAIN" "$tmp/missing.csv" --epochs 1 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] && ok || bad "missing file"
 
@@ -44,22 +46,54 @@ else bad "iris training rc $rc: $(cat "$tmp/out" "$tmp/err")"; fi
 acc=$(awk '$1 == "val_accuracy" { print $7 }' "$tmp/out")
 awk -v a="$acc" 'BEGIN { exit !(a >= 0.85) }' && ok || bad "iris val_accuracy $acc < 0.85"
 
-# regression on diabetes, saved, then predict and summary (needs nn_model_save/load)
+# regression on diabetes, saved; predict in a second process must reproduce the training
+# process's predictions exactly (input scaler and weights travel in the model file)
 "$NN_TRAIN" examples/data/diabetes.csv --target target --layers 32:relu,1 --loss mse --optimizer adam:1e-2 \
-    --epochs 30 --batch 32 --val 0.2 --scale standard --seed 42 --save "$tmp/model.nn" >"$tmp/out" 2>"$tmp/err"
+    --epochs 30 --batch 32 --val 0.2 --scale standard --seed 42 --save "$tmp/model.nn" \
+    --predictions "$tmp/train_pred.csv" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 0 ]; then
-    ok
-    "$NN_TRAIN" predict "$tmp/model.nn" examples/data/diabetes.csv >"$tmp/pred" 2>"$tmp/err"
-    rows=$(wc -l <"$tmp/pred")
-    [ $? -eq 0 ] && [ "$rows" -eq 443 ] && ok || bad "predict: $rows lines, $(cat "$tmp/err")"
-    "$NN_TRAIN" summary "$tmp/model.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "Total params" "$tmp/out" && ok || bad "summary: $(cat "$tmp/err")"
-    "$NN_TRAIN" predict "$tmp/nope.nn" examples/data/diabetes.csv >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "predict with a missing model"
-elif grep -q "no nn_model_save" "$tmp/err"; then
-    echo "test-cli: save/predict/summary skipped (library without nn_model_save)"
-else
-    bad "diabetes training rc $rc: $(cat "$tmp/err")"
-fi
+[ $rc -eq 0 ] && grep -q "^saved: " "$tmp/out" && grep -q "original units" "$tmp/out" && ok || bad "diabetes training rc $rc: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/model.nn" examples/data/diabetes.csv >"$tmp/pred" 2>"$tmp/err"
+rc=$?
+rows=$(wc -l <"$tmp/pred")
+[ $rc -eq 0 ] && [ "$rows" -eq 443 ] && [ "$(head -n 1 "$tmp/pred")" = prediction ] && ok || bad "predict rc $rc: $rows lines, $(cat "$tmp/err")"
+cmp -s "$tmp/pred" "$tmp/train_pred.csv" && ok || bad "predictions of the loaded model differ from the training process's"
+# the same file without its target column gives the same predictions
+cut -d, -f1-10 examples/data/diabetes.csv >"$tmp/new.csv"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/new.csv" >"$tmp/pred2" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred2" && ok || bad "predict without the target column: $(cat "$tmp/err")"
+# target named explicitly (index or name), placed first
+awk -F, -v OFS=, '{ t = $11; $11 = ""; sub(/,$/, ""); print t, $0 }' examples/data/diabetes.csv >"$tmp/first.csv"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/first.csv" --target target >"$tmp/pred3" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred3" && ok || bad "predict --target target: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/first.csv" --target 0 >"$tmp/pred3" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred3" && ok || bad "predict --target 0: $(cat "$tmp/err")"
+cut -d, -f1-5 examples/data/diabetes.csv >"$tmp/narrow.csv"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/narrow.csv" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && grep -q "takes 10 features" "$tmp/err" && ok || bad "predict with too few columns: $(cat "$tmp/err")"
+"$NN_TRAIN" summary "$tmp/model.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "Total params" "$tmp/out" && grep -q "input scaler: StandardScaler" "$tmp/out" && ok || bad "summary: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/nope.nn" examples/data/diabetes.csv >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "predict with a missing model"
+"$NN_TRAIN" summary "$tmp/nope.nn" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "summary with a missing model"
+printf 'not a model\n' >"$tmp/junk.nn"
+"$NN_TRAIN" summary "$tmp/junk.nn" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "summary of a damaged file: $(cat "$tmp/err")"
+
+# target scaler (regression): history in scaled units, predictions in original units
+"$NN_TRAIN" examples/data/diabetes.csv --layers 16:relu,1 --epochs 20 --scale standard --scale-target standard \
+    --save "$tmp/ts.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "scaled target units" "$tmp/out" && ok || bad "--scale-target: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/ts.nn" examples/data/diabetes.csv >"$tmp/pred" 2>"$tmp/err" &&
+    awk -F, 'NR > 1 { s += $1; n++ } END { exit !(s / n > 100 && s / n < 200) }' "$tmp/pred" && ok || bad "target-scaled predictions not in original units"
+
+# training doctor: on by default (findings on stderr), off with --no-doctor
+"$NN_TRAIN" examples/data/diabetes.csv --layers 8:relu,1 --epochs 3 >/dev/null 2>"$tmp/err" &&
+    grep -q "^doctor: warning unscaled_targets" "$tmp/err" && ok || bad "doctor findings: $(cat "$tmp/err")"
+"$NN_TRAIN" examples/data/diabetes.csv --layers 8:relu,1 --epochs 3 --no-doctor >/dev/null 2>"$tmp/err" &&
+    ! grep -q "^doctor:" "$tmp/err" && ok || bad "--no-doctor: $(cat "$tmp/err")"
+
+# missing values: rows without a target dropped, missing features imputed (also in predict)
+printf 'a,b,y\n1,2,3\n,4,5\n2,NA,6\n3,3,\n1,1,4\n2,2,5\n3,1,7\n4,2,8\n1,3,4\n2,4,6\n' >"$tmp/miss.csv"
+"$NN_TRAIN" "$tmp/miss.csv" --layers 4:relu,1 --epochs 5 --scale standard --save "$tmp/miss.nn" >"$tmp/out" 2>"$tmp/err" &&
+    grep -q "1 rows without a target dropped, 2 feature cells imputed" "$tmp/out" && ok || bad "missing values: $(cat "$tmp/out" "$tmp/err")"
+printf 'a,b\n1,?\n,2\n' >"$tmp/miss_new.csv"
+"$NN_TRAIN" predict "$tmp/miss.nn" "$tmp/miss_new.csv" >"$tmp/pred" 2>"$tmp/err" && [ "$(wc -l <"$tmp/pred")" -eq 3 ] && ! grep -qi nan "$tmp/pred" && ok || bad "predict with missing values: $(cat "$tmp/err")"
+"$NN_TRAIN" "$tmp/miss.csv" --layers 4:relu,1 --epochs 5 --save "$tmp/miss2.nn" >/dev/null 2>"$tmp/err" &&
+    "$NN_TRAIN" predict "$tmp/miss2.nn" "$tmp/miss_new.csv" >"$tmp/pred" 2>>"$tmp/err" && ! grep -qi nan "$tmp/pred" && ok || bad "missing values with the model's imputer: $(cat "$tmp/err")"
+"$NN_TRAIN" "$tmp/miss.csv" --layers 4:relu,1 --epochs 5 --scale minmax >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "minmax with missing values should fail in one line"
 
 echo "nn-train: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,5 @@
-/* nn-train helpers. The CSV reader here is a minimal one (numeric fields, header row);
-   scaling is done on the data before training. */
-#define _POSIX_C_SOURCE 200809L
+/* nn-train helpers on top of the library's CSV reader (nn_dataset), scalers (nn_scaler) and
+   model files (nn_model_save / nn_model_load). */
 #include "cli.h"
 
 #include <math.h>
@@ -8,136 +7,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dupstr(const char *s)
+static int all_digits(const char *s)
 {
-    size_t n = strlen(s) + 1;
-    char *r = (char *)malloc(n);
-    if (r) memcpy(r, s, n);
-    return r;
-}
-
-static void chomp(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-}
-
-/* Split a header line into names; returns the count. */
-static size_t split_names(char *line, char ***out)
-{
-    size_t n = 1, i = 0;
-    char *p, *tok, *save = NULL;
-    for (p = line; *p; p++) n += *p == ',';
-    *out = (char **)calloc(n, sizeof(char *));
-    if (!*out) return 0;
-    for (tok = strtok_r(line, ",", &save); tok && i < n; tok = strtok_r(NULL, ",", &save)) (*out)[i++] = dupstr(tok);
-    return i;
-}
-
-static int read_table(const char *path, char ***names, size_t *cols, float **cells, size_t *rows, char *err, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t lcap = 0, n = 0, dcap = 0, lineno = 1;
-    float *data = NULL;
-    if (!f) return snprintf(err, cap, "cannot open %s", path), -1;
-    if (getline(&line, &lcap, f) < 0) {
-        fclose(f);
-        free(line);
-        return snprintf(err, cap, "%s is empty", path), -1;
-    }
-    chomp(line);
-    *cols = split_names(line, names);
-    while (getline(&line, &lcap, f) >= 0) {
-        char *p = line, *end;
-        size_t j;
-        lineno++;
-        chomp(line);
-        if (!*line) continue;
-        if ((n + 1) * *cols > dcap) {
-            float *nd;
-            dcap = dcap ? dcap * 2 : 1024 * *cols;
-            nd = (float *)realloc(data, dcap * sizeof(float));
-            if (!nd) break;
-            data = nd;
-        }
-        for (j = 0; j < *cols; j++) {
-            double v = strtod(p, &end);
-            if (end == p || (*end != ',' && *end != '\0') || (*end == '\0' && j + 1 < *cols) ||
-                (*end == ',' && j + 1 == *cols)) {
-                snprintf(err, cap, "%s:%zu: field %zu is not a number or the row does not have %zu fields", path,
-                         lineno, j + 1, *cols);
-                fclose(f);
-                free(line);
-                free(data);
-                return -1;
-            }
-            data[n * *cols + j] = (float)v;
-            p = *end ? end + 1 : end;
-        }
-        n++;
-    }
-    fclose(f);
-    free(line);
-    if (n == 0) {
-        free(data);
-        return snprintf(err, cap, "%s has no data rows", path), -1;
-    }
-    *cells = data;
-    *rows = n;
-    return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-    size_t i;
-    if (!names) return;
-    for (i = 0; i < n; i++) free(names[i]);
-    free(names);
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9') return 0;
+    return 1;
 }
 
 int cli_read_csv(const char *path, const char *target, cli_data *d, char *err, size_t cap)
 {
-    char **names = NULL;
-    size_t cols = 0, rows = 0, t, i, j, k;
-    float *cells = NULL;
+    nn_dataset *ds;
+    nn_status s;
+    const float *x, *y;
+    size_t i, j, n, f;
     memset(d, 0, sizeof *d);
-    if (read_table(path, &names, &cols, &cells, &rows, err, cap) != 0) return -1;
-    if (cols < 2) {
-        free_names(names, cols);
-        free(cells);
-        return snprintf(err, cap, "%s needs at least one feature and a target column", path), -1;
+    ds = nn_dataset_create();
+    if (!ds) return snprintf(err, cap, "%s", nn_last_error()), -1;
+    s = !target ? NN_OK : all_digits(target) ? nn_dataset_add_target_index(ds, (size_t)strtoul(target, NULL, 10))
+                                             : nn_dataset_add_target_name(ds, target);
+    if (s == NN_OK) s = nn_dataset_read_csv(ds, path);
+    if (s != NN_OK) {
+        snprintf(err, cap, "%s", nn_dataset_error(ds));
+        nn_dataset_free(ds);
+        return -1;
     }
-    t = cols - 1;
-    if (target) {
-        for (t = 0; t < cols && strcmp(names[t], target) != 0; t++) {}
-        if (t == cols) {
-            free_names(names, cols);
-            free(cells);
-            return snprintf(err, cap, "%s has no column '%s'", path, target), -1;
-        }
+    n = nn_dataset_rows(ds);
+    f = nn_dataset_feature_count(ds);
+    if (n == 0 || f == 0) {
+        nn_dataset_free(ds);
+        return snprintf(err, cap, "%s needs data rows, at least one feature and a target column", path), -1;
     }
-    d->rows = rows;
-    d->features = cols - 1;
-    d->x = (float *)malloc(rows * d->features * sizeof(float));
-    d->y = (float *)malloc(rows * sizeof(float));
-    d->names = (char **)calloc(d->features, sizeof(char *));
-    if (!d->x || !d->y || !d->names) {
-        free_names(names, cols);
-        free(cells);
+    d->ds = ds;
+    d->features = f;
+    snprintf(d->target_name, sizeof d->target_name, "%s", nn_dataset_target_name(ds, 0));
+    d->x = (float *)malloc(n * f * sizeof(float));
+    d->y = (float *)malloc(n * sizeof(float));
+    if (!d->x || !d->y) {
         cli_data_free(d);
         return snprintf(err, cap, "out of memory reading %s", path), -1;
     }
-    snprintf(d->target_name, sizeof d->target_name, "%s", names[t]);
-    for (j = 0, k = 0; j < cols; j++)
-        if (j != t) d->names[k++] = dupstr(names[j]);
-    for (i = 0; i < rows; i++)
-        for (j = 0, k = 0; j < cols; j++) {
-            if (j == t) d->y[i] = cells[i * cols + j];
-            else d->x[i * d->features + k++] = cells[i * cols + j];
+    x = nn_dataset_x(ds);
+    y = nn_dataset_y(ds);
+    for (i = 0; i < n; i++) {
+        if (isnan(y[i])) { /* no target: nothing to learn from this row */
+            d->dropped++;
+            continue;
         }
-    free_names(names, cols);
-    free(cells);
+        memcpy(d->x + d->rows * f, x + i * f, f * sizeof(float));
+        for (j = 0; j < f; j++) d->missing += isnan(x[i * f + j]) != 0;
+        d->y[d->rows++] = y[i];
+    }
+    if (d->rows == 0) {
+        cli_data_free(d);
+        return snprintf(err, cap, "%s: every row's target is missing", path), -1;
+    }
     return 0;
 }
 
@@ -145,36 +69,67 @@ void cli_data_free(cli_data *d)
 {
     free(d->x);
     free(d->y);
-    free_names(d->names, d->features);
+    nn_dataset_free(d->ds);
     memset(d, 0, sizeof *d);
 }
 
-nn_status cli_set_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train)
+nn_scaler *cli_scaler(const char *kind)
 {
-    size_t i, j, n = d->rows, c = d->features;
-    (void)m;
-    if (strcmp(kind, "none") == 0) return NN_OK;
-    for (j = 0; j < c; j++) {
-        double a = 0.0, b = 1.0;
-        if (strcmp(kind, "standard") == 0) {
-            double mean = 0.0, var = 0.0;
-            for (i = 0; i < n_train; i++) mean += d->x[i * c + j];
-            mean /= (double)n_train;
-            for (i = 0; i < n_train; i++) var += (d->x[i * c + j] - mean) * (d->x[i * c + j] - mean);
-            a = mean;
-            b = var > 0.0 ? sqrt(var / (double)n_train) : 1.0;
-        } else {
-            double lo = d->x[j], hi = d->x[j];
-            for (i = 0; i < n_train; i++) {
-                if (d->x[i * c + j] < lo) lo = d->x[i * c + j];
-                if (d->x[i * c + j] > hi) hi = d->x[i * c + j];
-            }
-            a = lo;
-            b = hi > lo ? hi - lo : 1.0;
+    if (strcmp(kind, "standard") == 0) return nn_standard_scaler();
+    if (strcmp(kind, "minmax") == 0) return nn_minmax_scaler(0.0f, 1.0f);
+    return NULL;
+}
+
+nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train, char *err, size_t cap)
+{
+    nn_scaler *sc = cli_scaler(kind);
+    nn_status s;
+    size_t i, j, c = d->features;
+    if (!sc && strcmp(kind, "none") != 0) return snprintf(err, cap, "%s", nn_last_error()), NN_ERR_NOMEM;
+    if (d->missing) {
+        if (strcmp(kind, "minmax") == 0) {
+            snprintf(err, cap, "%zu feature cells are missing: use --scale standard or none (missing values are "
+                     "replaced by the training mean)", d->missing);
+            return NN_ERR_NONFINITE;
         }
-        for (i = 0; i < n; i++) d->x[i * c + j] = (float)((d->x[i * c + j] - a) / b);
+        if (!sc) sc = nn_imputer(NN_IMPUTE_MEAN, 0.0f); /* the model imputes, also in predict */
+        if (!sc) return snprintf(err, cap, "%s", nn_last_error()), NN_ERR_NOMEM;
     }
-    return NN_OK;
+    if (!sc) return NN_OK;
+    /* fit on the training rows only (the validation rows are the last ones, as Keras) */
+    if ((s = nn_scaler_fit(sc, d->x, n_train, c)) != NN_OK) {
+        snprintf(err, cap, "scaler: %s", nn_last_error());
+        nn_scaler_free(sc);
+        return s;
+    }
+    if (d->missing && !isnan(nn_scaler_stat(sc, "mean", 0)))
+        for (i = 0; i < d->rows; i++)
+            for (j = 0; j < c; j++)
+                if (isnan(d->x[i * c + j])) {
+                    float mean = nn_scaler_stat(sc, "mean", j);
+                    d->x[i * c + j] = isnan(mean) ? 0.0f : mean;
+                }
+    if ((s = nn_model_set_input_scaler(m, sc)) != NN_OK) snprintf(err, cap, "%s", nn_model_error(m));
+    return s;
+}
+
+int cli_impute_for_model(nn_model *m, float *x, size_t n, char *err, size_t cap)
+{
+    nn_scaler *sc = nn_model_input_scaler(m);
+    size_t i, j, c = nn_model_input_dim(m);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < c; j++) {
+            if (!isnan(x[i * c + j])) continue;
+            if (sc && !isnan(nn_scaler_stat(sc, "fill", j))) continue; /* the model's imputer handles it */
+            if (sc && !isnan(nn_scaler_stat(sc, "mean", j))) {
+                x[i * c + j] = nn_scaler_stat(sc, "mean", j);
+                continue;
+            }
+            snprintf(err, cap, "data row %zu, feature %zu is missing and the model has no imputer (train with "
+                     "--scale standard or none)", i + 1, j + 1);
+            return -1;
+        }
+    return 0;
 }
 
 static const char *OPT_NAMES[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
@@ -207,28 +162,132 @@ int cli_metric(const char *name)
     return -1;
 }
 
-int cli_has_batch_norm(void) { return 1; }
-int cli_has_noise(void) { return 1; }
-nn_status cli_add_batch_norm(nn_model *m) { return nn_model_add(m, nn_batch_norm()); }
-nn_status cli_add_noise(nn_model *m, float stddev) { return nn_model_add(m, nn_gaussian_noise(stddev)); }
-
-nn_status cli_save(nn_model *m, const cli_data *d, const char *path)
+nn_status cli_write_predictions(nn_model *m, const float *x, size_t n, FILE *f)
 {
-    (void)m;
-    (void)d;
-    fprintf(stderr, "nn-train: cannot save %s: this libnn has no nn_model_save yet\n", path);
-    return NN_ERR_UNSUPPORTED;
+    size_t k = nn_model_output_dim(m), i, j, best;
+    float *out = (float *)malloc((n ? n : 1) * k * sizeof(float));
+    nn_status s;
+    if (!out) return NN_ERR_NOMEM;
+    if ((s = nn_model_predict(m, x, n, out)) != NN_OK) {
+        free(out);
+        return s;
+    }
+    if (k == 1) fputs("prediction\n", f);
+    else {
+        for (j = 0; j < k; j++) fprintf(f, "output_%zu,", j);
+        fputs("class\n", f);
+    }
+    for (i = 0; i < n; i++) {
+        const float *r = out + i * k;
+        for (j = 0, best = 0; j < k; j++) {
+            fprintf(f, j ? ",%.9g" : "%.9g", (double)r[j]);
+            if (r[j] > r[best]) best = j;
+        }
+        if (k > 1) fprintf(f, ",%zu", best);
+        fputc('\n', f);
+    }
+    free(out);
+    return ferror(f) ? NN_ERR_IO : NN_OK;
 }
 
-int cli_predict(const char *model_path, const char *csv_path)
+static nn_model *load_or_complain(const char *path)
 {
-    (void)csv_path;
-    fprintf(stderr, "nn-train: cannot load %s: this libnn has no nn_model_load yet\n", model_path);
-    return 1;
+    nn_model *m = nn_model_load(path);
+    if (!m) fprintf(stderr, "nn-train: cannot load %s: %s\n", path, nn_last_error());
+    return m;
+}
+
+int cli_predict(const char *model_path, const char *csv_path, const char *target)
+{
+    nn_model *m = load_or_complain(model_path);
+    nn_dataset *ds = NULL;
+    float *x = NULL;
+    size_t cols, n, f, skip = (size_t)-1, i, j, k;
+    char err[512];
+    int rc = 1;
+    nn_status s;
+    if (!m) return 1;
+    f = nn_model_input_dim(m);
+    if (!(ds = nn_dataset_create())) {
+        fprintf(stderr, "nn-train: %s\n", nn_last_error());
+        goto done;
+    }
+    if (nn_dataset_set_no_targets(ds, 1) != NN_OK || nn_dataset_read_csv(ds, csv_path) != NN_OK) {
+        fprintf(stderr, "nn-train: %s: %s\n", csv_path, nn_dataset_error(ds));
+        goto done;
+    }
+    cols = nn_dataset_feature_count(ds);
+    n = nn_dataset_rows(ds);
+    if (cols == f + 1) { /* the file still has the target column: drop it */
+        skip = cols - 1;
+        if (target && all_digits(target)) skip = (size_t)strtoul(target, NULL, 10);
+        else if (target)
+            for (skip = 0; skip < cols && strcmp(nn_dataset_feature_name(ds, skip), target) != 0; skip++) {}
+        if (skip >= cols) {
+            fprintf(stderr, "nn-train: %s has no column '%s'\n", csv_path, target);
+            goto done;
+        }
+    } else if (cols != f) {
+        fprintf(stderr, "nn-train: %s has %zu columns; the model takes %zu features (plus, optionally, the target "
+                "column)\n", csv_path, cols, f);
+        goto done;
+    }
+    if (n == 0) {
+        fprintf(stderr, "nn-train: %s has no data rows\n", csv_path);
+        goto done;
+    }
+    if (!(x = (float *)malloc(n * f * sizeof(float)))) {
+        fprintf(stderr, "nn-train: out of memory for %zu rows\n", n);
+        goto done;
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0, k = 0; j < cols; j++)
+            if (j != skip) x[i * f + k++] = nn_dataset_x(ds)[i * cols + j];
+    if (cli_impute_for_model(m, x, n, err, sizeof err) != 0) {
+        fprintf(stderr, "nn-train: %s: %s\n", csv_path, err);
+        goto done;
+    }
+    if ((s = cli_write_predictions(m, x, n, stdout)) != NN_OK) {
+        fprintf(stderr, "nn-train: predict: %s: %s\n", nn_status_string(s), nn_model_error(m));
+        goto done;
+    }
+    rc = 0;
+done:
+    free(x);
+    nn_dataset_free(ds);
+    nn_model_free(m);
+    return rc;
+}
+
+static const char *scaler_kind(const nn_scaler *s)
+{
+    if (!s) return "none";
+    if (!isnan(nn_scaler_stat(s, "mean", 0))) return "StandardScaler";
+    if (!isnan(nn_scaler_stat(s, "data_min", 0))) return "MinMaxScaler";
+    if (!isnan(nn_scaler_stat(s, "fill", 0))) return "SimpleImputer (mean)";
+    return "unfitted";
 }
 
 int cli_summary(const char *model_path)
 {
-    fprintf(stderr, "nn-train: cannot load %s: this libnn has no nn_model_load yet\n", model_path);
-    return 1;
+    nn_model *m = load_or_complain(model_path);
+    size_t need = 0;
+    char *buf;
+    if (!m) return 1;
+    nn_model_summary(m, NULL, 0, &need);
+    if (!(buf = (char *)malloc(need ? need : 1)) || nn_model_summary(m, buf, need, &need) != NN_OK) {
+        fprintf(stderr, "nn-train: summary: %s\n", nn_model_error(m));
+        free(buf);
+        nn_model_free(m);
+        return 1;
+    }
+    fputs(buf, stdout);
+    printf("Inputs: %zu features, input scaler: %s; outputs: %zu, target scaler: %s\n", nn_model_input_dim(m),
+           scaler_kind(nn_model_input_scaler(m)), nn_model_output_dim(m), scaler_kind(nn_model_target_scaler(m)));
+    if (nn_model_history_len(m) > 0)
+        printf("Trained: %zu epochs recorded, last loss %.6g\n", nn_model_history_len(m),
+               (double)nn_model_history(m, "loss", nn_model_history_len(m) - 1));
+    free(buf);
+    nn_model_free(m);
+    return 0;
 }

@@ -1,34 +1,41 @@
-/* nn-train helpers: data loading, scaling, optimizers and model files. Everything that depends
-   on optional parts of the library (CSV reader, scalers, save/load, extra layers) lives in cli.c. */
+/* nn-train helpers: data loading (nn_dataset), scalers (nn_scaler), optimizers, predictions
+   and the predict / summary subcommands. */
 #ifndef NN_TRAIN_CLI_H
 #define NN_TRAIN_CLI_H
 #include "nn.h"
+#include <stdio.h>
 
 typedef struct cli_data {
-    size_t rows, features;
-    float *x, *y;          /* rows x features, rows x 1 */
-    char **names;          /* feature names */
+    size_t rows, features;  /* rows with a target value */
+    float *x, *y;           /* rows x features (missing cells NAN), rows x 1; owned copies */
+    size_t missing;         /* missing feature cells */
+    size_t dropped;         /* rows dropped because their target was missing */
     char target_name[128];
-    void *impl;
+    nn_dataset *ds;         /* the parsed file (column names) */
 } cli_data;
 
-/* Read path; target NULL = last column. Returns 0, or -1 with a one-line message in err. */
+/* Read path with nn_dataset; target NULL = last column, else a header name or a 0-based index.
+   Returns 0, or -1 with a one-line message in err. */
 int cli_read_csv(const char *path, const char *target, cli_data *d, char *err, size_t cap);
 void cli_data_free(cli_data *d);
-/* Input scaling "none" | "standard" | "minmax" fitted on the first n_train rows. */
-nn_status cli_set_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train);
+/* Scaler for --scale / --scale-target: "none" (NULL, *ok 1), "standard", "minmax". */
+nn_scaler *cli_scaler(const char *kind);
+/* Attach the input scaler: fitted on the first n_train rows (missing cells ignored); missing
+   cells in d->x are then replaced by the training mean (standard) or handled by an attached
+   mean imputer (--scale none). Returns NN_OK or a status with a message in err. */
+nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train, char *err,
+                                  size_t cap);
+/* Replace missing cells of x (n rows) the way the model's input scaler expects; -1 with a
+   message when the model cannot take missing values. */
+int cli_impute_for_model(nn_model *m, float *x, size_t n, char *err, size_t cap);
 int cli_optimizer_known(const char *name);
 double cli_default_lr(const char *name);
 nn_optimizer *cli_optimizer(const char *name, float lr);
 int cli_metric(const char *name); /* nn_metric or -1 */
-int cli_has_batch_norm(void);
-int cli_has_noise(void);
-nn_status cli_add_batch_norm(nn_model *m);
-nn_status cli_add_noise(nn_model *m, float stddev);
-/* Save the model (and what predict needs) to path. */
-nn_status cli_save(nn_model *m, const cli_data *d, const char *path);
-/* Subcommands; return the exit code. */
-int cli_predict(const char *model_path, const char *csv_path);
+/* Predictions for n rows as CSV (header + one line per row) into f. */
+nn_status cli_write_predictions(nn_model *m, const float *x, size_t n, FILE *f);
+/* Subcommands; return the exit code. target: optional --target of predict. */
+int cli_predict(const char *model_path, const char *csv_path, const char *target);
 int cli_summary(const char *model_path);
 
 #endif

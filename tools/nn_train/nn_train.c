@@ -1,7 +1,7 @@
 /* nn-train: train, inspect and apply libnn models from the command line.
 
      nn-train DATA.csv --target COL [options]     train (and optionally save / plot)
-     nn-train predict MODEL.nn NEW.csv            predictions for NEW.csv on stdout (CSV)
+     nn-train predict MODEL.nn NEW.csv [--target COL]   predictions for NEW.csv on stdout (CSV)
      nn-train summary MODEL.nn                    the model's layer table
 
    Bad arguments give one line on stderr and exit code 2; failures while running give exit 1. */
@@ -18,13 +18,15 @@
 
 static const char *USAGE =
     "usage: nn-train DATA.csv --target COLUMN [options]\n"
-    "       nn-train predict MODEL.nn NEW.csv\n"
+    "       nn-train predict MODEL.nn NEW.csv [--target COLUMN]\n"
     "       nn-train summary MODEL.nn\n"
     "\n"
-    "Train a Keras-style Sequential network on a numeric CSV file (header row required).\n"
+    "Train a Keras-style Sequential network on a numeric CSV file with a header row. Empty cells\n"
+    "and NA/NaN/?/N/A are missing: rows without a target are dropped, missing features are\n"
+    "replaced by the training-row mean (also by the saved model in predict).\n"
     "\n"
     "options:\n"
-    "  --target NAME          target column (default: the last column)\n"
+    "  --target NAME|INDEX    target column by header name or 0-based index (default: the last)\n"
     "  --layers SPEC          comma-separated layers (default 64:relu,32:relu,1); each is\n"
     "                         UNITS[:ACTIVATION] (linear relu leaky_relu elu selu sigmoid tanh\n"
     "                         softmax softplus gelu swish), dropout:RATE, noise:STDDEV or bn\n"
@@ -37,11 +39,18 @@ static const char *USAGE =
     "  --batch N              batch size (default 32)\n"
     "  --val FRACTION         validation split: the LAST rows, as Keras (default 0.2; 0 = none)\n"
     "  --early-stop N         stop after N epochs without val_loss improvement, restore best\n"
-    "  --scale none|standard|minmax   input scaling fitted on the training rows (default none)\n"
+    "  --scale none|standard|minmax   input scaler fitted on the training rows and saved with\n"
+    "                         the model, which then takes raw inputs (default none)\n"
+    "  --scale-target none|standard|minmax   target scaler for regression losses (default none):\n"
+    "                         loss and metrics in history are then in scaled units, predictions\n"
+    "                         in original units\n"
     "  --seed N               seed for weights, shuffling and dropout (default 42)\n"
-    "  --save PATH            save the trained model\n"
+    "  --save PATH            save the trained model (nn-train predict / summary read it)\n"
+    "  --predictions PATH     also write predictions for every row of DATA.csv (CSV)\n"
     "  --plot PATH.svg        learning curves as SVG; --log-plot for a log y axis\n"
     "  --verbose 0|1|2        training output on stderr (default 0)\n"
+    "  --no-doctor            no training doctor (nn_doctor: findings about the data, settings\n"
+    "                         and training dynamics, printed on stderr; on by default)\n"
     "  -h, --help             this text;  --version  library version\n";
 
 static int usage_error(const char *fmt, ...)
@@ -102,9 +111,9 @@ static int lookup(const char *s, const char *const *names, int n)
 }
 
 typedef struct options {
-    const char *data, *target, *layers, *metrics, *save, *plot;
-    int loss, epochs, batch, early_stop, verbose, log_plot;
-    char scale[16], opt[16];
+    const char *data, *target, *layers, *metrics, *save, *plot, *predictions;
+    int loss, epochs, batch, early_stop, verbose, log_plot, doctor;
+    char scale[16], scale_target[16], opt[16];
     double lr, val;
     uint64_t seed;
 } options;
@@ -119,12 +128,7 @@ static int check_layers(const char *spec, char *msg, size_t cap)
         char *colon = strchr(tok, ':');
         long units;
         double v;
-        if (strcmp(tok, "bn") == 0) {
-            if (!cli_has_batch_norm()) return snprintf(msg, cap, "--layers: bn needs nn_batch_norm, not in this build"), 0;
-            continue;
-        }
-        if (strncmp(tok, "noise", 5) == 0 && !cli_has_noise())
-            return snprintf(msg, cap, "--layers: noise needs nn_gaussian_noise, not in this build"), 0;
+        if (strcmp(tok, "bn") == 0) continue;
         if (colon) *colon = '\0';
         if (strcmp(tok, "dropout") == 0 || strcmp(tok, "noise") == 0) {
             if (!colon || !parse_float(colon + 1, 0.0, strcmp(tok, "dropout") == 0 ? 0.999 : 1e6, &v))
@@ -147,9 +151,9 @@ static nn_status add_layers(nn_model *m, const char *spec)
     for (tok = strtok_r(buf, ",", &save); tok && s == NN_OK; tok = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(tok, ':');
         if (colon) *colon = '\0';
-        if (strcmp(tok, "bn") == 0) s = cli_add_batch_norm(m);
+        if (strcmp(tok, "bn") == 0) s = nn_model_add(m, nn_batch_norm());
         else if (strcmp(tok, "dropout") == 0) s = nn_model_add(m, nn_dropout((float)atof(colon + 1)));
-        else if (strcmp(tok, "noise") == 0) s = cli_add_noise(m, (float)atof(colon + 1));
+        else if (strcmp(tok, "noise") == 0) s = nn_model_add(m, nn_gaussian_noise((float)atof(colon + 1)));
         else s = nn_model_add(m, nn_dense((size_t)atol(tok), colon ? (nn_activation)lookup(colon + 1, ACT_NAMES, 11) : NN_LINEAR));
     }
     return s;
@@ -166,7 +170,9 @@ static int parse_train_args(int argc, char **argv, options *o)
     o->val = 0.2;
     o->lr = 1e-3;
     o->seed = 42;
+    o->doctor = 1;
     strcpy(o->scale, "none");
+    strcpy(o->scale_target, "none");
     strcpy(o->opt, "adam");
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -179,6 +185,10 @@ static int parse_train_args(int argc, char **argv, options *o)
         }
         if (strcmp(a, "--log-plot") == 0) {
             o->log_plot = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-doctor") == 0) {
+            o->doctor = 0;
             continue;
         }
         if (!v) return usage_error("%s needs a value", a);
@@ -223,11 +233,16 @@ static int parse_train_args(int argc, char **argv, options *o)
             if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
                 return usage_error("--scale: expected none, standard or minmax, got '%s'", v);
             strcpy(o->scale, v);
+        } else if (strcmp(a, "--scale-target") == 0) {
+            if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
+                return usage_error("--scale-target: expected none, standard or minmax, got '%s'", v);
+            strcpy(o->scale_target, v);
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_int(v, 0, 0x7FFFFFFFL, &n)) return usage_error("--seed: expected a non-negative integer, got '%s'", v);
             o->seed = (uint64_t)n;
         } else if (strcmp(a, "--save") == 0) o->save = v;
         else if (strcmp(a, "--plot") == 0) o->plot = v;
+        else if (strcmp(a, "--predictions") == 0) o->predictions = v;
         else if (strcmp(a, "--verbose") == 0) {
             if (!parse_int(v, 0, 2, &n)) return usage_error("--verbose: expected 0, 1 or 2, got '%s'", v);
             o->verbose = (int)n;
@@ -235,6 +250,8 @@ static int parse_train_args(int argc, char **argv, options *o)
     }
     if (!o->data) return usage_error("missing DATA.csv");
     if (o->early_stop && o->val <= 0.0) return usage_error("--early-stop needs a validation split (--val > 0)");
+    if (o->loss >= 3 && strcmp(o->scale_target, "none") != 0)
+        return usage_error("--scale-target is for regression losses (mse, mae, huber)");
     return 0;
 }
 
@@ -246,6 +263,45 @@ static int parse_train_args(int argc, char **argv, options *o)
             goto done;                                                                         \
         }                                                                                      \
     } while (0)
+
+/* The library's training doctor (nn_doctor, on unless --no-doctor): its findings about the data,
+   the configuration and the training dynamics go to stderr, one line each. */
+static void print_findings(const nn_model *m)
+{
+    size_t i, n = nn_model_finding_count(m);
+    for (i = 0; i < n; i++)
+        fprintf(stderr, "doctor: %s %s: %s\n", nn_model_finding_severity(m, i) > 0 ? "warning" : "info",
+                nn_model_finding_code(m, i), nn_model_finding_message(m, i));
+}
+
+/* Final validation error in the target's original units, from predictions. */
+static void print_validation(nn_model *m, const cli_data *d, size_t n_train, int loss)
+{
+    size_t nv = d->rows - n_train, k = nn_model_output_dim(m), i, j, best, hits = 0;
+    double ae = 0.0, se = 0.0;
+    float *out = nv ? (float *)malloc(nv * k * sizeof(float)) : NULL;
+    if (!out || nn_model_predict(m, d->x + n_train * d->features, nv, out) != NN_OK) {
+        free(out);
+        return;
+    }
+    for (i = 0; i < nv; i++) {
+        float t = d->y[n_train + i];
+        if (k == 1 && loss < 3) {
+            ae += fabs((double)out[i] - t);
+            se += ((double)out[i] - t) * ((double)out[i] - t);
+        } else if (k == 1) hits += (out[i] >= 0.5f) == (t >= 0.5f);
+        else {
+            for (j = 0, best = 0; j < k; j++)
+                if (out[i * k + j] > out[i * k + best]) best = j;
+            hits += (float)best == t;
+        }
+    }
+    if (k == 1 && loss < 3)
+        printf("validation (%zu rows, original units): mae %.6g, rmse %.6g\n", nv, ae / (double)nv,
+               sqrt(se / (double)nv));
+    else printf("validation (%zu rows): accuracy %.6g\n", nv, (double)hits / (double)nv);
+    free(out);
+}
 
 static int train(const options *o)
 {
@@ -266,7 +322,6 @@ static int train(const options *o)
         goto done;
     }
     TRY(nn_model_set_seed(m, o->seed));
-    TRY(cli_set_scaler(m, &d, o->scale, n_train));
     TRY(add_layers(m, o->layers));
     TRY(nn_model_compile(m, cli_optimizer(o->opt, (float)o->lr), (nn_loss)o->loss));
     if (o->metrics) {
@@ -283,10 +338,30 @@ static int train(const options *o)
                   nn_model_output_dim(m), d.target_name);
         goto done;
     }
+    {
+        nn_status s = cli_attach_input_scaler(m, &d, o->scale, n_train, err, sizeof err);
+        if (s != NN_OK) {
+            rc = fail("%s: %s", o->data, err);
+            goto done;
+        }
+    }
+    if (strcmp(o->scale_target, "none") != 0) {
+        nn_scaler *ts = cli_scaler(o->scale_target);
+        if (!ts) {
+            rc = fail("%s", nn_last_error());
+            goto done;
+        }
+        TRY(nn_model_set_target_scaler(m, ts)); /* fitted by fit on the training rows */
+    }
     TRY(nn_model_set_validation_split(m, (float)o->val));
     TRY(nn_model_set_verbose(m, o->verbose));
     if (o->early_stop) TRY(nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, o->early_stop, 1)));
-    TRY(nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch));
+    if (o->doctor) TRY(nn_model_add_callback(m, nn_doctor()));
+    {
+        nn_status s = nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch);
+        if (o->doctor) print_findings(m);
+        TRY(s);
+    }
 
     last = nn_model_history_len(m);
     {
@@ -295,22 +370,39 @@ static int train(const options *o)
             if (nn_model_history(m, mon, k) < nn_model_history(m, mon, best)) best = k;
         printf("data: %s, %zu rows, %zu features, target '%s'; %zu training / %zu validation rows\n", o->data,
                d.rows, d.features, d.target_name, n_train, d.rows - n_train);
-        printf("trained %zu epoch%s; best epoch %zu (%s %.6g)\n", last, last == 1 ? "" : "s", best + 1, mon,
-               (double)nn_model_history(m, mon, best));
+        if (d.dropped || d.missing)
+            printf("missing values: %zu rows without a target dropped, %zu feature cells imputed (training mean)\n",
+                   d.dropped, d.missing);
+        printf("trained %zu epoch%s; best epoch %zu (%s %.6g)%s\n", last, last == 1 ? "" : "s", best + 1, mon,
+               (double)nn_model_history(m, mon, best),
+               strcmp(o->scale_target, "none") ? "; loss and metrics in scaled target units" : "");
         for (k = 0; k < nn_model_history_key_count(m); k++) {
             const char *key = nn_model_history_key(m, k);
             if (strcmp(key, "learning_rate") == 0) continue;
             printf("  %-14s first %-12.6g last %-12.6g best-epoch %.6g\n", key, (double)nn_model_history(m, key, 0),
                    (double)nn_model_history(m, key, last - 1), (double)nn_model_history(m, key, best));
         }
+        if (n_train < d.rows) print_validation(m, &d, n_train, o->loss);
     }
     if (o->plot) {
         TRY(nn_model_plot_history_ex(m, o->plot, o->log_plot));
         printf("learning curves: %s\n", o->plot);
     }
     if (o->save) {
-        TRY(cli_save(m, &d, o->save));
+        TRY(nn_model_save(m, o->save));
         printf("saved: %s\n", o->save);
+    }
+    if (o->predictions) {
+        FILE *f = fopen(o->predictions, "w");
+        nn_status s;
+        if (!f) {
+            rc = fail("cannot write %s", o->predictions);
+            goto done;
+        }
+        s = cli_write_predictions(m, d.x, d.rows, f);
+        if (fclose(f) != 0 && s == NN_OK) s = NN_ERR_IO;
+        TRY(s);
+        printf("predictions: %s\n", o->predictions);
     }
 done:
     nn_model_free(m);
@@ -337,8 +429,18 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "predict") == 0) {
-        if (argc != 4) return usage_error("predict needs MODEL.nn and NEW.csv");
-        return cli_predict(argv[2], argv[3]);
+        const char *target = NULL, *paths[2] = {NULL, NULL};
+        int np = 0;
+        for (i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--target") == 0) {
+                if (i + 1 >= argc) return usage_error("--target needs a value");
+                target = argv[++i];
+            } else if (argv[i][0] == '-' && argv[i][1]) return usage_error("predict: unknown option '%s'", argv[i]);
+            else if (np < 2) paths[np++] = argv[i];
+            else return usage_error("predict: unexpected argument '%s'", argv[i]);
+        }
+        if (np != 2) return usage_error("predict needs MODEL.nn and NEW.csv");
+        return cli_predict(paths[0], paths[1], target);
     }
     if (strcmp(argv[1], "summary") == 0) {
         if (argc != 3) return usage_error("summary needs MODEL.nn");

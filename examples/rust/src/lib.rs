@@ -29,7 +29,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::fmt;
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_float, c_int, c_void};
 use std::ptr::NonNull;
 
 /// Status of a failed call (`nn_status`).
@@ -187,6 +187,41 @@ impl Layer {
         let s = unsafe { sys::nn_layer_set_kernel_regularizer(self.raw.as_ptr(), l1, l2) };
         self.check(s)
     }
+    /// `bias_regularizer=L1L2(l1, l2)` (Dense), builder style.
+    pub fn bias_regularizer(self, l1: f32, l2: f32) -> Result<Layer> {
+        let s = unsafe { sys::nn_layer_set_bias_regularizer(self.raw.as_ptr(), l1, l2) };
+        self.check(s)
+    }
+    /// `keras.layers.BatchNormalization()` (momentum 0.99, epsilon 1e-3).
+    pub fn batch_norm() -> Result<Layer> {
+        Ok(Layer { raw: made(unsafe { sys::nn_batch_norm() }, "BatchNormalization")? })
+    }
+    /// BatchNormalization `momentum=`, builder style.
+    pub fn momentum(self, momentum: f32) -> Result<Layer> {
+        let s = unsafe { sys::nn_layer_set_momentum(self.raw.as_ptr(), momentum) };
+        self.check(s)
+    }
+    /// BatchNormalization / LayerNormalization `epsilon=`, builder style.
+    pub fn epsilon(self, epsilon: f32) -> Result<Layer> {
+        let s = unsafe { sys::nn_layer_set_epsilon(self.raw.as_ptr(), epsilon) };
+        self.check(s)
+    }
+    /// `keras.layers.LayerNormalization()`.
+    pub fn layer_norm() -> Result<Layer> {
+        Ok(Layer { raw: made(unsafe { sys::nn_layer_norm() }, "LayerNormalization")? })
+    }
+    /// `keras.layers.GaussianNoise(stddev)`: additive noise in training only.
+    pub fn gaussian_noise(stddev: f32) -> Result<Layer> {
+        Ok(Layer { raw: made(unsafe { sys::nn_gaussian_noise(stddev) }, "GaussianNoise")? })
+    }
+    /// `keras.layers.GaussianDropout(rate)`: multiplicative noise in training only.
+    pub fn gaussian_dropout(rate: f32) -> Result<Layer> {
+        Ok(Layer { raw: made(unsafe { sys::nn_gaussian_dropout(rate) }, "GaussianDropout")? })
+    }
+    /// `keras.layers.Activation(act)`.
+    pub fn activation(act: Activation) -> Result<Layer> {
+        Ok(Layer { raw: made(unsafe { sys::nn_activation_layer(act.code()) }, "Activation")? })
+    }
     fn check(self, s: c_int) -> Result<Layer> {
         if s == 0 { Ok(self) } else { Err(last_error(Status::from_code(s))) }
     }
@@ -239,6 +274,12 @@ impl Optimizer {
         let s = unsafe { sys::nn_optimizer_set_clipvalue(self.raw.as_ptr(), v) };
         if s == 0 { Ok(self) } else { Err(last_error(Status::from_code(s))) }
     }
+    /// Learning-rate schedule (`learning_rate=keras.optimizers.schedules...`), builder style;
+    /// the schedule is consumed.
+    pub fn schedule(self, s: Schedule) -> Result<Optimizer> {
+        let st = unsafe { sys::nn_optimizer_set_schedule(self.raw.as_ptr(), s.into_raw()) };
+        if st == 0 { Ok(self) } else { Err(last_error(Status::from_code(st))) }
+    }
     fn into_raw(self) -> *mut sys::nn_optimizer {
         let p = self.raw.as_ptr();
         std::mem::forget(self);
@@ -249,6 +290,60 @@ impl Optimizer {
 impl Drop for Optimizer {
     fn drop(&mut self) {
         unsafe { sys::nn_optimizer_free(self.raw.as_ptr()) }
+    }
+}
+
+/// A learning-rate schedule (keras.optimizers.schedules), freed on drop unless handed to an
+/// optimizer with [`Optimizer::schedule`].
+pub struct Schedule {
+    raw: NonNull<sys::nn_schedule>,
+}
+
+impl Schedule {
+    /// `ExponentialDecay(initial_lr, decay_steps, decay_rate, staircase)`.
+    pub fn exponential_decay(initial_lr: f32, decay_steps: i64, decay_rate: f32, staircase: bool) -> Result<Schedule> {
+        let p = unsafe { sys::nn_schedule_exponential_decay(initial_lr, decay_steps, decay_rate, staircase as c_int) };
+        Ok(Schedule { raw: made(p, "ExponentialDecay")? })
+    }
+    /// `InverseTimeDecay(initial_lr, decay_steps, decay_rate, staircase)`.
+    pub fn inverse_time_decay(initial_lr: f32, decay_steps: i64, decay_rate: f32, staircase: bool)
+        -> Result<Schedule> {
+        let p = unsafe { sys::nn_schedule_inverse_time_decay(initial_lr, decay_steps, decay_rate, staircase as c_int) };
+        Ok(Schedule { raw: made(p, "InverseTimeDecay")? })
+    }
+    /// `PiecewiseConstantDecay(boundaries, values)`: `values.len() == boundaries.len() + 1`.
+    pub fn piecewise_constant(boundaries: &[i64], values: &[f32]) -> Result<Schedule> {
+        if values.len() != boundaries.len() + 1 {
+            return Err(err(Status::InvalidArg, format!("PiecewiseConstantDecay: {} boundaries need {} values, got {}",
+                                                       boundaries.len(), boundaries.len() + 1, values.len())));
+        }
+        let p = unsafe { sys::nn_schedule_piecewise_constant(boundaries.as_ptr(), values.as_ptr(), boundaries.len()) };
+        Ok(Schedule { raw: made(p, "PiecewiseConstantDecay")? })
+    }
+    /// `CosineDecay(initial_lr, decay_steps, alpha)`.
+    pub fn cosine_decay(initial_lr: f32, decay_steps: i64, alpha: f32) -> Result<Schedule> {
+        let p = unsafe { sys::nn_schedule_cosine_decay(initial_lr, decay_steps, alpha) };
+        Ok(Schedule { raw: made(p, "CosineDecay")? })
+    }
+    /// Count epochs instead of optimizer steps, builder style.
+    pub fn per_epoch(self, per_epoch: bool) -> Result<Schedule> {
+        let s = unsafe { sys::nn_schedule_set_per_epoch(self.raw.as_ptr(), per_epoch as c_int) };
+        if s == 0 { Ok(self) } else { Err(last_error(Status::from_code(s))) }
+    }
+    /// The learning rate at a step (or epoch).
+    pub fn value(&self, step: i64) -> f32 {
+        unsafe { sys::nn_schedule_value(self.raw.as_ptr(), step) }
+    }
+    fn into_raw(self) -> *mut sys::nn_schedule {
+        let p = self.raw.as_ptr();
+        std::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for Schedule {
+    fn drop(&mut self) {
+        unsafe { sys::nn_schedule_free(self.raw.as_ptr()) }
     }
 }
 
@@ -264,6 +359,33 @@ impl Callback {
         let m = cstring(monitor)?;
         let p = unsafe { sys::nn_early_stopping(m.as_ptr(), min_delta, patience, restore_best_weights as c_int) };
         Ok(Callback { raw: made(p, "EarlyStopping")? })
+    }
+    /// `keras.callbacks.ReduceLROnPlateau(monitor, factor, patience, min_lr)`.
+    pub fn reduce_lr_on_plateau(monitor: &str, factor: f32, patience: i32, min_lr: f32) -> Result<Callback> {
+        let m = cstring(monitor)?;
+        let p = unsafe { sys::nn_reduce_lr_on_plateau(m.as_ptr(), factor, patience, min_lr) };
+        Ok(Callback { raw: made(p, "ReduceLROnPlateau")? })
+    }
+    /// `keras.callbacks.ModelCheckpoint(path, monitor, save_best_only)` ("{epoch}" in path works).
+    pub fn model_checkpoint(path: &str, monitor: &str, save_best_only: bool) -> Result<Callback> {
+        let (p, m) = (cstring(path)?, cstring(monitor)?);
+        let cb = unsafe { sys::nn_model_checkpoint(p.as_ptr(), m.as_ptr(), save_best_only as c_int) };
+        Ok(Callback { raw: made(cb, "ModelCheckpoint")? })
+    }
+    /// `keras.callbacks.CSVLogger(path)`.
+    pub fn csv_logger(path: &str) -> Result<Callback> {
+        let p = cstring(path)?;
+        Ok(Callback { raw: made(unsafe { sys::nn_csv_logger(p.as_ptr()) }, "CSVLogger")? })
+    }
+    /// `keras.callbacks.TerminateOnNaN()`: fit then returns `Status::NonFinite`.
+    pub fn terminate_on_nan() -> Result<Callback> {
+        Ok(Callback { raw: made(unsafe { sys::nn_terminate_on_nan() }, "TerminateOnNaN")? })
+    }
+    /// `mode="min"|"max"|"auto"` of EarlyStopping / ReduceLROnPlateau / ModelCheckpoint, builder style.
+    pub fn mode(self, mode: &str) -> Result<Callback> {
+        let m = cstring(mode)?;
+        let s = unsafe { sys::nn_callback_set_mode(self.raw.as_ptr(), m.as_ptr()) };
+        if s == 0 { Ok(self) } else { Err(last_error(Status::from_code(s))) }
     }
     fn into_raw(self) -> *mut sys::nn_callback {
         let p = self.raw.as_ptr();
@@ -309,6 +431,14 @@ unsafe fn read_history(m: *const sys::nn_model, upto: Option<usize>) -> History 
         h.values.push((0..n).map(|e| sys::nn_model_history(m, k, e)).collect());
     }
     h
+}
+
+type LrClosure = Box<dyn FnMut(usize, f32) -> f32 + Send>;
+
+unsafe extern "C" fn lr_tramp(epoch: c_int, lr: c_float, user: *mut c_void) -> c_float {
+    let f = &mut *(user as *mut LrClosure);
+    // a panic must not unwind into C: a NaN learning rate stops fit with an error
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(epoch as usize, lr))).unwrap_or(f32::NAN)
 }
 
 type EpochClosure = Box<dyn FnMut(usize, &HashMap<String, f32>) -> bool + Send>;
@@ -394,6 +524,47 @@ impl Model {
         self.keep.push(boxed);
         self.check(unsafe { sys::nn_model_add_callback(self.ptr(), cb.as_ptr()) })
     }
+    /// `keras.callbacks.LearningRateScheduler(f)`: lr = f(epoch, lr) at every epoch begin.
+    pub fn lr_scheduler<F>(&mut self, f: F) -> Result<()>
+    where
+        F: FnMut(usize, f32) -> f32 + Send + 'static,
+    {
+        let mut boxed: Box<LrClosure> = Box::new(Box::new(f));
+        let user = &mut *boxed as *mut LrClosure as *mut c_void;
+        let cb = made(unsafe { sys::nn_lr_scheduler(Some(lr_tramp), user) }, "LearningRateScheduler")?;
+        self.keep.push(boxed);
+        self.check(unsafe { sys::nn_model_add_callback(self.ptr(), cb.as_ptr()) })
+    }
+    /// Detach (free) every callback, as Keras passes callbacks per fit call.
+    pub fn clear_callbacks(&mut self) -> Result<()> {
+        self.check(unsafe { sys::nn_model_clear_callbacks(self.ptr()) })
+    }
+    /// All weights in Keras `get_weights` order, flattened.
+    pub fn get_weights(&mut self) -> Result<Vec<f32>> {
+        let mut need = 0usize;
+        self.check(unsafe { sys::nn_model_get_weights(self.ptr(), std::ptr::null_mut(), 0, &mut need) })?;
+        let mut w = vec![0.0f32; need];
+        self.check(unsafe { sys::nn_model_get_weights(self.ptr(), w.as_mut_ptr(), w.len(), &mut need) })?;
+        Ok(w)
+    }
+    /// Replace all weights (`param_count()` floats, same order as [`Model::get_weights`]).
+    pub fn set_weights(&mut self, w: &[f32]) -> Result<()> {
+        self.check(unsafe { sys::nn_model_set_weights(self.ptr(), w.as_ptr(), w.len()) })
+    }
+    /// Save architecture, weights, optimizer state and attached scalers (atomic write).
+    pub fn save(&self, path: &str) -> Result<()> {
+        let p = cstring(path)?;
+        self.check(unsafe { sys::nn_model_save(self.ptr(), p.as_ptr()) })
+    }
+    /// Load a model written by [`Model::save`]; ready for predict, evaluate and further fits.
+    pub fn load(path: &str) -> Result<Model> {
+        let p = cstring(path)?;
+        let raw = unsafe { sys::nn_model_load(p.as_ptr()) };
+        match NonNull::new(raw) {
+            Some(raw) => Ok(Model { raw, loss: None, keep: Vec::new() }),
+            None => Err(last_error(Status::from_code(unsafe { sys::nn_last_load_status() }))),
+        }
+    }
     /// Hold out the last fraction of the rows for validation (Keras `validation_split`).
     pub fn set_validation_split(&mut self, fraction: f32) -> Result<()> {
         self.check(unsafe { sys::nn_model_set_validation_split(self.ptr(), fraction) })
@@ -443,7 +614,12 @@ impl Model {
     }
 
     fn check_targets(&self, y: &[f32], n: usize, name: &str) -> Result<()> {
-        let per = if self.loss == Some(Loss::SparseCategoricalCrossentropy) { 1 } else { self.output_dim() };
+        // a loaded model does not say its loss here: one value per row (class indices) is left to the library
+        let per = if self.loss == Some(Loss::SparseCategoricalCrossentropy) || (self.loss.is_none() && y.len() == n) {
+            1
+        } else {
+            self.output_dim()
+        };
         if y.len() != n * per {
             return Err(err(Status::Shape, format!("{} has {} values, expected {} rows x {}", name, y.len(), n, per)));
         }

@@ -21,9 +21,15 @@ pub struct nn_callback {
     _private: [u8; 0],
 }
 
+#[repr(C)]
+pub struct nn_schedule {
+    _private: [u8; 0],
+}
+
 /// `nn_status`: 0 is OK.
 pub type nn_status = c_int;
 pub type nn_epoch_fn = Option<unsafe extern "C" fn(m: *mut nn_model, epoch: c_int, user: *mut c_void) -> c_int>;
+pub type nn_lr_fn = Option<unsafe extern "C" fn(epoch: c_int, lr: c_float, user: *mut c_void) -> c_float>;
 pub type nn_batch_fn =
     Option<unsafe extern "C" fn(m: *mut nn_model, batch: c_int, loss: c_float, user: *mut c_void) -> c_int>;
 
@@ -90,4 +96,41 @@ extern "C" {
     pub fn nn_callback_free(cb: *mut nn_callback);
 
     pub fn nn_model_plot_history_ex(m: *const nn_model, path: *const c_char, log_scale: c_int) -> nn_status;
+
+    // toolkit: layers, callbacks, schedules, weights
+    pub fn nn_batch_norm() -> *mut nn_layer;
+    pub fn nn_layer_norm() -> *mut nn_layer;
+    pub fn nn_gaussian_noise(stddev: c_float) -> *mut nn_layer;
+    pub fn nn_gaussian_dropout(rate: c_float) -> *mut nn_layer;
+    pub fn nn_activation_layer(act: c_int) -> *mut nn_layer;
+    pub fn nn_layer_set_bias_regularizer(l: *mut nn_layer, l1: c_float, l2: c_float) -> nn_status;
+    pub fn nn_layer_set_momentum(l: *mut nn_layer, momentum: c_float) -> nn_status;
+    pub fn nn_layer_set_epsilon(l: *mut nn_layer, epsilon: c_float) -> nn_status;
+    pub fn nn_reduce_lr_on_plateau(monitor: *const c_char, factor: c_float, patience: c_int, min_lr: c_float)
+        -> *mut nn_callback;
+    pub fn nn_lr_scheduler(f: nn_lr_fn, user: *mut c_void) -> *mut nn_callback;
+    pub fn nn_model_checkpoint(path: *const c_char, monitor: *const c_char, save_best_only: c_int)
+        -> *mut nn_callback;
+    pub fn nn_csv_logger(path: *const c_char) -> *mut nn_callback;
+    pub fn nn_terminate_on_nan() -> *mut nn_callback;
+    pub fn nn_callback_set_mode(cb: *mut nn_callback, mode: *const c_char) -> nn_status;
+    pub fn nn_model_clear_callbacks(m: *mut nn_model) -> nn_status;
+    pub fn nn_schedule_exponential_decay(initial_lr: c_float, decay_steps: i64, decay_rate: c_float,
+                                         staircase: c_int) -> *mut nn_schedule;
+    pub fn nn_schedule_inverse_time_decay(initial_lr: c_float, decay_steps: i64, decay_rate: c_float,
+                                          staircase: c_int) -> *mut nn_schedule;
+    pub fn nn_schedule_piecewise_constant(boundaries: *const i64, values: *const c_float, n_boundaries: usize)
+        -> *mut nn_schedule;
+    pub fn nn_schedule_cosine_decay(initial_lr: c_float, decay_steps: i64, alpha: c_float) -> *mut nn_schedule;
+    pub fn nn_schedule_set_per_epoch(s: *mut nn_schedule, per_epoch: c_int) -> nn_status;
+    pub fn nn_schedule_value(s: *const nn_schedule, step: i64) -> c_float;
+    pub fn nn_schedule_free(s: *mut nn_schedule);
+    pub fn nn_optimizer_set_schedule(o: *mut nn_optimizer, s: *mut nn_schedule) -> nn_status;
+    pub fn nn_model_get_weights(m: *mut nn_model, out: *mut c_float, cap: usize, needed: *mut usize) -> nn_status;
+    pub fn nn_model_set_weights(m: *mut nn_model, w: *const c_float, n: usize) -> nn_status;
+
+    // model files
+    pub fn nn_model_save(m: *const nn_model, path: *const c_char) -> nn_status;
+    pub fn nn_model_load(path: *const c_char) -> *mut nn_model;
+    pub fn nn_last_load_status() -> nn_status;
 }
