@@ -40,6 +40,8 @@ static double cce_logits_row(const nni_loss_args *a, size_t r, float scale)
     for (c = 1; c < cols; c++)
         if (z[c] > mx) mx = z[c];
     for (c = 0; c < cols; c++) sum += exp((double)(z[c] - mx));
+    /* cols >= 1, so the maximum logit contributes exp(0) = 1 and sum >= 1 */
+    // cppcheck-suppress invalidFunctionArg
     lse = (double)mx + log(sum);
     for (c = 0; c < cols; c++) {
         float t = target_of(a, r, c);
