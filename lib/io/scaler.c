@@ -120,9 +120,9 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
             break;
         case NNI_SCALER_IMPUTER:
         default:
-            /* tmp is allocated for the median strategy; the !tmp test only states that for -fanalyzer */
-            if (cnt == 0 || s->strategy == NN_IMPUTE_CONSTANT || !tmp) a[j] = s->fill;
-            else if (s->strategy == NN_IMPUTE_MEAN) a[j] = (float)mean;
+            if (cnt == 0 || s->strategy == NN_IMPUTE_CONSTANT) a[j] = s->fill;
+            /* !tmp never holds here (the median strategy allocated it above); stated for -fanalyzer */
+            else if (s->strategy == NN_IMPUTE_MEAN || !tmp) a[j] = (float)mean;
             else {
                 qsort(tmp, cnt, sizeof(float), cmp_float);
                 a[j] = cnt % 2 ? tmp[cnt / 2] : (float)(((double)tmp[cnt / 2 - 1] + (double)tmp[cnt / 2]) / 2.0);
