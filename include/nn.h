@@ -142,6 +142,14 @@ NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
 /* Worker threads for large matrix products (default 1). Results are bit-identical for any
    count; NN_ERR_UNSUPPORTED when built without threads. */
 NN_API nn_status nn_model_set_threads(nn_model *m, int threads);
+/* Wide-and-deep linear shortcut (default 0): a trainable linear path (kernel input_dim x
+   output units, glorot_uniform) from the inputs straight into the output Dense layer's
+   pre-activation, summed with the deep path before the output activation (so softmax/sigmoid
+   outputs and their fused losses work). It is the output layer's last weight tensor. Set
+   before compile; NN_ERR_STATE at compile when the output layer is not Dense. */
+NN_API nn_status nn_model_set_linear_shortcut(nn_model *m, int enable);
+/* Whether the linear shortcut is on. */
+NN_API int nn_model_linear_shortcut(const nn_model *m);
 /* Number of input features. */
 NN_API size_t nn_model_input_dim(const nn_model *m);
 /* Width of the last layer (input_dim when there are no layers). */
@@ -571,6 +579,129 @@ NN_API int nn_model_finding_epoch(const nn_model *m, size_t i);
    m itself is not changed. */
 NN_API nn_status nn_model_probe(nn_model *m, const float *x, const float *y, size_t n, size_t rows,
                                 int epochs, float *final_loss, int *fits);
+
+/* ---- Hyper-parameter search (KerasTuner-style) -------------------------- */
+
+typedef struct nn_tuner nn_tuner;
+typedef struct nn_hparams nn_hparams;
+
+typedef enum nn_search_strategy {
+    NN_SEARCH_RANDOM = 0,    /* seeded random sampling, max_trials distinct configurations */
+    NN_SEARCH_GRID = 1,      /* every combination, last hyper-parameter varying fastest */
+    NN_SEARCH_HYPERBAND = 2, /* successive halving over brackets, epochs as the budget */
+    NN_SEARCH_MAX_ = 0x7FFFFFFF
+} nn_search_strategy;
+
+/* Host build function, as KerasTuner's build_model(hp): return a new COMPILED model for
+   these hyper-parameters, or NULL (the trial fails). Called from worker threads when
+   nn_tuner_set_threads > 1. The tuner re-seeds its weights per trial and owns the model. */
+typedef nn_model *(*nn_tuner_build_fn)(const nn_hparams *hp, void *user);
+
+/* New tuner (random search, max_trials 10, seed 0, objective val_loss min). NULL on failure. */
+NN_API nn_tuner *nn_tuner_create(nn_tuner_build_fn build, void *user);
+NN_API void nn_tuner_free(nn_tuner *t);
+/* Detailed message of the tuner's last failure ("" after success). */
+NN_API const char *nn_tuner_error(const nn_tuner *t);
+
+/* Search space. Names: letters, digits, '_', at most 47 characters, unique; at most 32. */
+/* Integer lo..hi; step 0 = 1 (linear) or, with log != 0, log-uniform sampling (a step > 1 is then
+   a factor: lo, lo*step, ...). */
+NN_API nn_status nn_tuner_add_int(nn_tuner *t, const char *name, int64_t lo, int64_t hi, int64_t step, int log);
+/* Float lo..hi, uniform or log-uniform (log != 0, lo > 0); step 0 = continuous (random and
+   Hyperband only), else grid values lo, lo+step, ... (log: lo, lo*step, ...). */
+NN_API nn_status nn_tuner_add_float(nn_tuner *t, const char *name, double lo, double hi, double step, int log);
+/* Choice among n numbers. */
+NN_API nn_status nn_tuner_add_choice(nn_tuner *t, const char *name, const double *values, size_t n);
+/* Choice among n strings (each at most 63 characters, no ',' or newline). */
+NN_API nn_status nn_tuner_add_choice_strings(nn_tuner *t, const char *name, const char *const *values, size_t n);
+/* Boolean (false, true). */
+NN_API nn_status nn_tuner_add_bool(nn_tuner *t, const char *name);
+/* Parse a space: "units=16..512:log,lr=1e-4..1e-2:log,dropout=0|0.2|0.5,act=relu|tanh,bn=bool";
+   a range is integer when both ends are integers; ":step=S" sets a step. */
+NN_API nn_status nn_tuner_parse_space(nn_tuner *t, const char *spec);
+
+/* Strategy (default NN_SEARCH_RANDOM). */
+NN_API nn_status nn_tuner_set_strategy(nn_tuner *t, nn_search_strategy s);
+/* Random search: number of trials (default 10, KerasTuner max_trials); grid: an upper bound. */
+NN_API nn_status nn_tuner_set_max_trials(nn_tuner *t, size_t n);
+/* Seed of sampling, folds and every trial's model (trial model seed = f(seed, trial id,
+   execution, fold)): same seed => same trials and scores, on any number of threads. */
+NN_API nn_status nn_tuner_set_seed(nn_tuner *t, uint64_t seed);
+/* Objective: a history key ("val_loss" default, "val_mae", "val_accuracy", "loss", ...) and
+   mode "min", "max" or "auto" (max for accuracy-like names). A trial's score is its best
+   epoch's value, averaged over executions and folds. */
+NN_API nn_status nn_tuner_set_objective(nn_tuner *t, const char *key, const char *mode);
+/* Models trained per trial (default 1), scores averaged. */
+NN_API nn_status nn_tuner_set_executions_per_trial(nn_tuner *t, int n);
+/* Evaluation: the LAST fraction of the rows (as Keras validation_split). */
+NN_API nn_status nn_tuner_set_validation_split(nn_tuner *t, float fraction);
+/* Evaluation on separate rows: n rows of x_cols features and y_cols targets (copied; x NULL
+   clears; the widths must match the models'); precedence over the split. */
+NN_API nn_status nn_tuner_set_validation_data(nn_tuner *t, const float *x, const float *y, size_t n,
+                                              size_t x_cols, size_t y_cols);
+/* Evaluation by k-fold cross-validation (k >= 2; 0 turns it off): seeded shuffled folds;
+   stratify != 0 balances classes (class index, argmax or rounded target) over the folds.
+   Precedence over validation data and split. */
+NN_API nn_status nn_tuner_set_folds(nn_tuner *t, int k, int stratify);
+/* Hyperband budget: max_epochs (0 = the epochs passed to nn_tuner_search), factor (default 3),
+   hyperband_iterations (default 1). */
+NN_API nn_status nn_tuner_set_hyperband(nn_tuner *t, int max_epochs, int factor, int iterations);
+/* Trials trained at once (default 1); results are identical for any count. */
+NN_API nn_status nn_tuner_set_threads(nn_tuner *t, int threads);
+/* CSV results file written as trials finish ("trial,<names>,score,epochs,best_epoch,seconds");
+   when it already exists the search resumes: finished trials are read back, not rerun. */
+NN_API nn_status nn_tuner_set_results_file(nn_tuner *t, const char *path);
+/* Run only trials with id % count == index (scale-out over processes; merge the files with
+   nn_tuner_merge_results). Not with Hyperband (its rounds depend on all earlier scores). */
+NN_API nn_status nn_tuner_set_shard(nn_tuner *t, size_t index, size_t count);
+/* 0 silent (default), 1 one line per finished trial; via the log sink (fn NULL = stderr). */
+NN_API nn_status nn_tuner_set_verbose(nn_tuner *t, int verbose);
+NN_API nn_status nn_tuner_set_log_sink(nn_tuner *t, nn_log_fn fn, void *user);
+/* Run the search on n rows (copied; row widths learned from the first model built). */
+NN_API nn_status nn_tuner_search(nn_tuner *t, const float *x, const float *y, size_t n, int epochs,
+                                 int batch_size);
+/* Merge results files of shards into out (sorted by trial id, duplicates dropped);
+   NN_ERR_FORMAT when their columns differ. */
+NN_API nn_status nn_tuner_merge_results(const char *const *paths, size_t n_paths, const char *out);
+
+/* Results: trials in id order (finished ones, including those read back from a file). */
+NN_API size_t nn_tuner_trial_count(const nn_tuner *t);
+NN_API size_t nn_tuner_trial_id(const nn_tuner *t, size_t i);
+NN_API const nn_hparams *nn_tuner_trial_hparams(const nn_tuner *t, size_t i);
+/* Score (NAN for a failed trial), epochs run per model, best epoch (1-based), seconds. */
+NN_API double nn_tuner_trial_score(const nn_tuner *t, size_t i);
+NN_API int nn_tuner_trial_epochs(const nn_tuner *t, size_t i);
+NN_API int nn_tuner_trial_best_epoch(const nn_tuner *t, size_t i);
+NN_API double nn_tuner_trial_seconds(const nn_tuner *t, size_t i);
+/* Index (into the trial list) of the best trial; (size_t)-1 when none succeeded. */
+NN_API size_t nn_tuner_best_trial(const nn_tuner *t);
+/* Hyper-parameters of the best trial (KerasTuner get_best_hyperparameters()[0]); NULL if none. */
+NN_API const nn_hparams *nn_tuner_best_hparams(const nn_tuner *t);
+/* The best configuration rebuilt, seeded and trained on all training rows for its best
+   epoch count (caller frees). NULL on failure (see nn_last_error). */
+NN_API nn_model *nn_tuner_best_model(nn_tuner *t);
+/* Results table as text (trial, hyper-parameters, score, epochs, best epoch, time);
+   same conventions as nn_model_summary. */
+NN_API nn_status nn_tuner_results_table(const nn_tuner *t, char *buf, size_t cap, size_t *needed);
+/* Write the results table through the tuner's log sink. */
+NN_API nn_status nn_tuner_print_results(nn_tuner *t);
+
+/* Values by name (as hp.Int / hp.Float / hp.Choice / hp.Boolean); 0 / NAN / NULL if unknown.
+   nn_hparams_int and nn_hparams_float also read numeric choices and booleans. */
+NN_API int64_t nn_hparams_int(const nn_hparams *hp, const char *name);
+NN_API double nn_hparams_float(const nn_hparams *hp, const char *name);
+NN_API int nn_hparams_bool(const nn_hparams *hp, const char *name);
+/* Index of the chosen value of a choice. */
+NN_API size_t nn_hparams_choice(const nn_hparams *hp, const char *name);
+/* Chosen string of a string choice, NULL otherwise. */
+NN_API const char *nn_hparams_string(const nn_hparams *hp, const char *name);
+NN_API size_t nn_hparams_count(const nn_hparams *hp);
+NN_API const char *nn_hparams_name(const nn_hparams *hp, size_t i);
+/* Value i as text (as in the results file). */
+NN_API nn_status nn_hparams_value_text(const nn_hparams *hp, size_t i, char *buf, size_t cap);
+/* Trial id and the seed the tuner gives this trial's models (execution 0, fold 0). */
+NN_API size_t nn_hparams_trial_id(const nn_hparams *hp);
+NN_API uint64_t nn_hparams_seed(const nn_hparams *hp);
 
 #ifdef __cplusplus
 }

@@ -178,6 +178,19 @@ nn_status nni_model_build(nn_model *m)
     nni_rng rng_before = m->rng;
     if (m->built) return NN_OK;
     if (m->n_layers == 0) return nni_fail(m, NN_ERR_STATE, "the model has no layers; add one with nn_model_add");
+    {
+        /* The linear shortcut is a third tensor of the output Dense layer: its
+           input x enters the output pre-activation beside the deep path. */
+        nn_layer *last = m->layers[m->n_layers - 1];
+        size_t want = m->linear_shortcut ? m->in_dim : 0;
+        if (want && strcmp(last->ops->name, "Dense") != 0)
+            return nni_fail(m, NN_ERR_STATE, "linear shortcut: the output layer must be Dense, not %s", last->ops->name);
+        if (last->skip_dim != want) {
+            nn_status s;
+            last->skip_dim = want;
+            if ((s = last->ops->build(last, last->in_dim)) != NN_OK) return nni_fail(m, s, "linear shortcut: %s", nn_last_error());
+        }
+    }
     for (i = 0; i < m->n_layers; i++) {
         nn_layer *l = m->layers[i];
         for (j = 0; j < l->n_params; j++) {
@@ -286,6 +299,7 @@ const float *nni_forward(nn_model *m, const float *x, size_t rows, int training)
     f.training = training;
     f.gemm = &m->gemm;
     f.rng = &m->rng;
+    f.model_in = x;
     for (i = 0; i < m->n_layers; i++) {
         f.in = cur;
         f.out = m->ws.act[i];
@@ -366,6 +380,17 @@ nn_status nn_model_set_threads(nn_model *m, int threads)
     if (s != NN_OK) return nni_fail(m, s, "nn_model_set_threads: could not start %d threads", threads);
     return NN_OK;
 }
+
+nn_status nn_model_set_linear_shortcut(nn_model *m, int enable)
+{
+    if (!m) return nni_fail(NULL, NN_ERR_INVALID_ARG, "nn_model_set_linear_shortcut: model is NULL");
+    if (m->built && (enable != 0) != (m->linear_shortcut != 0))
+        return nni_fail(m, NN_ERR_STATE, "nn_model_set_linear_shortcut: the model is already built; set it before nn_model_compile");
+    m->linear_shortcut = enable != 0;
+    return NN_OK;
+}
+
+int nn_model_linear_shortcut(const nn_model *m) { return m ? m->linear_shortcut : 0; }
 
 nn_status nn_model_set_seed(nn_model *m, uint64_t seed)
 {

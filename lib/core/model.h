@@ -60,6 +60,7 @@ struct nn_model {
 
     uint64_t seed;
     int seeded;
+    int linear_shortcut;  /* wide-and-deep: linear path input -> output pre-activation */
     nni_rng rng;
 
     /* flat store: trainable weights first, then non-trainable state */

@@ -71,6 +71,7 @@ nn_model *nn_model_clone(const nn_model *m)
     if (!m) return nni_set_last_error("nn_model_clone: model is NULL");
     c = nn_model_create_with_allocator(m->in_dim, &m->alloc);
     if (!c) return NULL;
+    c->linear_shortcut = m->linear_shortcut;
     for (i = 0; i < m->n_layers; i++) {
         const nn_layer *l = m->layers[i];
         nn_allocator a = nni_default_allocator();

@@ -46,6 +46,7 @@ static const nni_field model_fields[] = {
     { "shuffle", NNI_FT_INT, offsetof(nn_model, shuffle) },
     { "verbose", NNI_FT_INT, offsetof(nn_model, verbose) },
     { "huber_delta", NNI_FT_F32, offsetof(nn_model, huber_delta) },
+    { "linear_shortcut", NNI_FT_INT, offsetof(nn_model, linear_shortcut) },
 };
 #define N_MODEL_FIELDS (sizeof model_fields / sizeof model_fields[0])
 
@@ -478,6 +479,8 @@ static nn_model *build_arch(loader *L, const nn_allocator *a)
         nn_model_free(m);
         return NULL;
     }
+    /* a Dense output layer stored with its linear shortcut tensor */
+    if (m->n_layers && m->layers[m->n_layers - 1]->skip_dim) m->linear_shortcut = 1;
     return m;
 }
 

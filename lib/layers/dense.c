@@ -21,6 +21,23 @@ static nn_status dense_build(nn_layer *l, size_t in_dim)
     l->spec[1].trainable = 1;
     l->spec[1].role = NNI_BIAS;
     l->spec[1].init = l->bias_init;
+    if (l->skip_dim) {
+        /* linear shortcut kernel (model input x units), after kernel and bias */
+        nni_param_spec *sp = &l->spec[l->n_params++];
+        sp->size = l->skip_dim * l->units;
+        sp->rows = l->skip_dim;
+        sp->cols = l->units;
+        sp->trainable = 1;
+        sp->role = NNI_SHORTCUT;
+        sp->init = NN_INIT_GLOROT_UNIFORM;
+        /* the deep path starts silent: the model starts as a linear model and the
+           deep path grows from zero (as zero-initialised residual branches) */
+        l->spec[0].init = NN_INIT_ZEROS;
+        if (sp->size / l->skip_dim != l->units) {
+            nni_set_last_error("Dense(%zu) shortcut from %zu inputs: size overflows", l->units, l->skip_dim);
+            return NN_ERR_INVALID_ARG;
+        }
+    }
     if (in_dim != 0 && l->spec[0].size / in_dim != l->units) {
         nni_set_last_error("Dense(%zu) on %zu inputs: kernel size overflows", l->units, in_dim);
         return NN_ERR_INVALID_ARG;
@@ -43,6 +60,9 @@ static void dense_forward(nn_layer *l, const nni_fwd *f)
     else
         for (r = 0; r < f->rows; r++) memcpy(z + r * u, l->param[1], u * sizeof(float));
     nni_gemm_run(f->gemm, 0, 0, f->rows, u, l->in_dim, 1.0f, f->in, l->in_dim, l->param[0], u, 1.0f, z, u);
+    if (l->skip_dim) /* linear shortcut joins before the activation */
+        nni_gemm_run(f->gemm, 0, 0, f->rows, u, l->skip_dim, 1.0f, f->model_in, l->skip_dim,
+                     l->param[l->n_params - 1], u, 1.0f, z, u);
     if (l->act != NN_LINEAR) nni_act_forward(l->act, l->act_alpha, z, f->out, f->rows, u);
 }
 
@@ -56,6 +76,9 @@ static void dense_backward(nn_layer *l, const nni_bwd *b)
         nni_act_backward(l->act, l->act_alpha, b->scratch, b->out, b->dout, dz, b->rows, u);
     }
     nni_gemm_run(b->gemm, 1, 0, l->in_dim, u, b->rows, 1.0f, b->in, l->in_dim, dz, u, 0.0f, l->grad[0], u);
+    if (l->skip_dim)
+        nni_gemm_run(b->gemm, 1, 0, l->skip_dim, u, b->rows, 1.0f, b->model_in, l->skip_dim, dz, u, 0.0f,
+                     l->grad[l->n_params - 1], u);
     if (db) {
         for (j = 0; j < u; j++) db[j] = 0.0f;
         for (r = 0; r < b->rows; r++)

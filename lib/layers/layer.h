@@ -17,7 +17,8 @@ typedef enum nni_param_role {
     NNI_BIAS = 1,
     NNI_GAMMA = 2,
     NNI_BETA = 3,
-    NNI_MOVING = 4 /* non-trainable state, e.g. BatchNorm moving statistics */
+    NNI_MOVING = 4, /* non-trainable state, e.g. BatchNorm moving statistics */
+    NNI_SHORTCUT = 5 /* kernel of the linear shortcut from the model input (output Dense) */
 } nni_param_role;
 
 typedef struct nni_param_spec {
@@ -36,6 +37,7 @@ typedef struct nni_fwd {
     float *scratch;   /* ops->scratch_floats(l, rows) floats, kept until backward */
     const nni_gemm *gemm;
     nni_rng *rng;
+    const float *model_in;  /* rows x model input width: the linear shortcut's input */
 } nni_fwd;
 
 typedef struct nni_bwd {
@@ -46,6 +48,7 @@ typedef struct nni_bwd {
     float *din;          /* dL/d(in) to fill, NULL for the first layer */
     int dout_is_preact;  /* loss gradient already fused with this layer's activation */
     const nni_gemm *gemm;
+    const float *model_in;  /* rows x model input width (linear shortcut) */
 } nni_bwd;
 
 typedef struct nni_layer_ops {
@@ -78,6 +81,7 @@ struct nn_layer {
     float momentum, epsilon; /* BatchNormalization / LayerNormalization */
     int no_center, no_scale; /* center=False / scale=False */
     float stddev;         /* GaussianNoise */
+    size_t skip_dim;      /* Dense output layer: width of the linear shortcut input (0 = none) */
     /* parameters, pointing into the model's flat store once built */
     size_t n_params;
     nni_param_spec spec[NNI_MAX_PARAMS];

@@ -75,6 +75,7 @@ const nni_field nni_layer_fields[] = {
     { "no_center", NNI_FT_INT, offsetof(nn_layer, no_center) },
     { "no_scale", NNI_FT_INT, offsetof(nn_layer, no_scale) },
     { "stddev", NNI_FT_F32, offsetof(nn_layer, stddev) },
+    { "linear_shortcut_inputs", NNI_FT_SIZE, offsetof(nn_layer, skip_dim) },
 };
 const size_t nni_layer_field_count = sizeof nni_layer_fields / sizeof nni_layer_fields[0];
 

@@ -79,6 +79,7 @@ static void backward(nn_model *m, size_t rows, int fused)
     b.rows = rows;
     b.gemm = &m->gemm;
     b.dout = m->ws.loss_grad;
+    b.model_in = m->ws.xb;
     for (i = m->n_layers; i-- > 0;) {
         nn_layer *l = m->layers[i];
         b.in = i > 0 ? m->ws.act[i - 1] : m->ws.xb;
