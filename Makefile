@@ -33,7 +33,7 @@ SHARED_REAL  := $(BUILD)/libnn.so.$(VERSION)
 SHARED_SO    := $(BUILD)/libnn.so.$(SOVERSION)
 SHARED_DEV   := $(BUILD)/libnn.so
 
-.PHONY: all lib test test-sanitize test-bigendian run examples install uninstall clean check-exports
+.PHONY: all lib test test-sanitize test-bigendian test-cross abi-update abi-check firmware test-firmware run examples install uninstall clean check-exports
 
 all: lib examples $(BUILD)/run_tests
 
@@ -56,7 +56,7 @@ $(SHARED_SO): $(SHARED_REAL)
 $(SHARED_DEV): $(SHARED_SO)
 	ln -sf libnn.so.$(SOVERSION) $@
 
-$(BUILD)/tests/%.o: tests/%.c include/nn.h tests/harness.h $(wildcard lib/*/*.h)
+$(BUILD)/tests/%.o: tests/%.c include/nn.h $(wildcard tests/*.h) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
@@ -76,13 +76,44 @@ examples: $(EX_BIN)
 test: all check-exports
 	$(BUILD)/run_tests
 
-# Exported symbols must all start with nn_ and the .so must need only libc/libm.
+# Exported symbols must match the allow-list abi/exports.txt exactly (all nn_*), and the .so
+# must need only libc/libm. Adding a function on purpose: `make abi-update`, commit abi/.
+EXPORTS_NOW = nm -D --defined-only $(SHARED_REAL) | awk '{print $$3}' | sed 's/@.*//' | grep -vE '^(_init|_fini|_edata|_end|__bss_start|LIBNN_[0-9_.]+)$$' | LC_ALL=C sort -u
 check-exports: $(SHARED_REAL)
-	@bad=$$(nm -D --defined-only $(SHARED_REAL) | awk '{print $$3}' | grep -v '^nn_' | grep -vE '^(_init|_fini|_edata|_end|__bss_start|LIBNN_[0-9_.]+)$$' || true); \
+	@bad=$$($(EXPORTS_NOW) | grep -v '^nn_' || true); \
 	if [ -n "$$bad" ]; then echo "non-nn_ exports: $$bad"; exit 1; fi
+	@$(EXPORTS_NOW) > $(BUILD)/exports.txt; \
+	if ! diff -u abi/exports.txt $(BUILD)/exports.txt; then \
+	    echo "check-exports: exported symbols differ from abi/exports.txt (- missing, + extra)."; \
+	    echo "  Removing or renaming an export breaks the ABI. If you added a function on purpose,"; \
+	    echo "  run 'make abi-update' and commit abi/exports.txt (and abi/libnn.abi)."; exit 1; fi
 	@deps=$$(ldd $(SHARED_REAL) 2>/dev/null | grep -vE 'linux-vdso|libc\.so|libm\.so|ld-linux|libpthread' || true); \
 	if [ -n "$$deps" ]; then echo "unexpected dependencies: $$deps"; exit 1; fi
-	@echo "exports: only nn_ symbols; dependencies: libc, libm"
+	@echo "exports: exactly abi/exports.txt ($$(wc -l < abi/exports.txt) nn_ symbols); dependencies: libc, libm"
+
+# ABI baseline (abigail-tools): abi/libnn.abi is `abidw` of a -g build, public types only.
+# abi-check fails on anything abidiff reports except pure additions (new functions/variables).
+# The baseline is refreshed at release time with `make abi-update` (docs/ABI.md).
+ABIDW_FLAGS = --headers-dir include --no-corpus-path --drop-private-types
+abi-update: $(SHARED_REAL)
+	@mkdir -p abi
+	$(EXPORTS_NOW) > abi/exports.txt
+	abidw $(ABIDW_FLAGS) --out-file abi/libnn.abi $(SHARED_REAL)
+	@echo "abi: updated abi/exports.txt and abi/libnn.abi; review and commit them"
+
+abi-check: $(SHARED_REAL)
+	@command -v abidiff >/dev/null 2>&1 || { echo "abi-check: abidiff not found (Debian: apt-get install abigail-tools)"; exit 1; }
+	@readelf -S $(SHARED_REAL) | grep -q '\.debug_info' || \
+	    { echo "abi-check: $(SHARED_REAL) has no debug info; build with OPT containing -g"; exit 1; }
+	@rc=0; abidiff --headers-dir2 include --drop-private-types abi/libnn.abi $(SHARED_REAL) \
+	    > $(BUILD)/abidiff.txt 2>&1 || rc=$$?; \
+	cat $(BUILD)/abidiff.txt; \
+	if [ $$rc -eq 0 ]; then echo "abi-check: identical to abi/libnn.abi"; exit 0; fi; \
+	if [ $$((rc & 3)) -ne 0 ]; then echo "abi-check: abidiff failed (exit $$rc)"; exit 1; fi; \
+	if [ $$((rc & 8)) -ne 0 ]; then echo "abi-check: INCOMPATIBLE ABI change (abidiff exit $$rc)"; exit 1; fi; \
+	if grep -E 'changes summary: ' $(BUILD)/abidiff.txt | grep -vqE ': 0 Removed(.*)?, 0 Changed'; then \
+	    echo "abi-check: ABI change other than additions (abidiff exit $$rc)"; exit 1; fi; \
+	echo "abi-check: only additions relative to abi/libnn.abi (allowed)"
 
 # ASan + UBSan; the build folder is a parameter so gcc and clang builds can coexist:
 # make test-sanitize CC=clang CXX=clang++ SAN_BUILD=build-san-clang. Also replays the fuzz corpora.
@@ -93,13 +124,26 @@ test-sanitize:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_BUILD)/run_tests
 	$(MAKE) fuzz-replay
 
-# Model files written here read bit-identically on big-endian s390x (qemu); skips without the tools.
 # Files written here must read bit-identically on big-endian s390x (qemu);
 # skipped with a message when the cross compiler or qemu is missing.
 test-bigendian:
 	sh tests/bigendian/run.sh
 
 test: test-bigendian
+
+# Bit identity across architectures: the portability subset of the suite (golden hashes, GEMM,
+# files, training) as static builds under qemu-aarch64 (NEON), qemu-s390x (big endian) and
+# qemu-x86_64 -cpu Nehalem (scalar) / Haswell (AVX2); FILTER="..." picks other tests.
+test-cross:
+	sh tests/cross/run.sh $(FILTER)
+
+# Cortex-M4 firmware (arm-none-eabi-gcc, newlib nano, NN_NO_FILEIO + NN_NO_THREADS): build/m4/libnn.a
+# and the XOR program; test-firmware runs it under qemu-system-arm -M mps2-an386 (docs/firmware.md).
+firmware:
+	sh tests/firmware/run.sh
+
+test-firmware:
+	sh tests/firmware/run.sh run
 
 run: $(BUILD)/examples/digits
 	$(BUILD)/examples/digits examples/data/digits.csv
@@ -186,4 +230,14 @@ docs:
 	else echo "docs: skipped (doxygen not installed); see docs/guide.md and include/nn.h"; fi
 
 include tests/bench/Makefile.inc
+
+# End-to-end speed against PyTorch and FANN on the same data (tests/bench/).
+# BENCH_ARGS: -q quick smoke run, -w ID only matching workloads, --no-torch, --no-fann.
+BENCH_DEFS   := $(shell grep -q 'nn_model_set_threads' include/nn.h && echo -DBENCH_HAVE_THREADS)
+$(BUILD)/bench/bench_train: tests/bench/bench_train.c include/nn.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(NUMERIC) -Iinclude $(BENCH_DEFS) -o $@ $< $(STATIC) -ldl -lm -lpthread $(LDFLAGS)
+.PHONY: bench-train
+bench-train: $(BUILD)/bench/bench_train
+	$(BUILD)/bench/bench_train -d $(BUILD)/bench $(BENCH_ARGS)
 include tests/reliability.mk

@@ -127,17 +127,24 @@ static double nrand(void)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-static double net_mae(const float *x, const float *y, size_t n, size_t d, int shortcut, uint64_t seed)
+/* recipe 0: Dense(64 relu) x 2, Adam 1e-3, MSE. recipe 1 (the seed user's): Dense(256 relu,
+   he_normal) x 3, SGD 0.01, MAE loss. */
+static double net_mae(const float *x, const float *y, size_t n, size_t d, int shortcut, uint64_t seed, int recipe)
 {
     nn_model *m = nn_model_create(d);
     double best = INFINITY;
     size_t e;
+    int l;
     nn_model_set_seed(m, seed);
-    nn_model_add(m, nn_dense(64, NN_RELU));
-    nn_model_add(m, nn_dense(64, NN_RELU));
+    for (l = 0; l < (recipe ? 3 : 2); l++) {
+        nn_layer *h = nn_dense(recipe ? 256 : 64, NN_RELU);
+        if (recipe) nn_layer_set_kernel_initializer(h, NN_INIT_HE_NORMAL);
+        nn_model_add(m, h);
+    }
     nn_model_add(m, nn_dense(1, NN_LINEAR));
     nn_model_set_linear_shortcut(m, shortcut);
-    nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_MSE);
+    if (recipe) nn_model_compile(m, nn_sgd(0.01f, 0.0f, 0), NN_LOSS_MAE);
+    else nn_model_compile(m, nn_adam(1e-3f), NN_LOSS_MSE);
     nn_model_add_metric(m, NN_METRIC_MAE);
     nn_model_set_validation_split(m, 0.2f);
     nn_model_fit(m, x, y, n, 30, 32);
@@ -191,11 +198,15 @@ static void mostly_linear(void)
     }
     ols /= (double)(N - ntr);
     printf("== Mostly-linear target (seed 004): 16 inputs, y = linear + 1.3 sin(2 x0), standardized;\n"
-           "   Dense(64 relu)-Dense(64 relu)-Dense(1), Adam 1e-3, MSE, 30 epochs, best validation MAE\n");
-    printf("   %-6s %-10s %-14s %-14s\n", "seed", "OLS", "plain network", "with shortcut");
-    for (seed = 1; seed <= 3; seed++)
-        printf("   %-6llu %-10.4f %-14.4f %-14.4f\n", (unsigned long long)seed, ols, net_mae(x, y, N, D, 0, seed),
-               net_mae(x, y, N, D, 1, seed));
+           "   30 epochs, batch 32, best validation MAE (last 20%% of 4000 rows)\n");
+    for (c = 0; c < 2; c++) {
+        printf("   %s\n", c ? "seed recipe: Dense(256 relu, he_normal) x 3, SGD 0.01, MAE loss"
+                            : "Dense(64 relu) x 2, Adam 1e-3, MSE loss");
+        printf("   %-6s %-10s %-14s %-14s\n", "seed", "OLS", "plain network", "with shortcut");
+        for (seed = 1; seed <= 3; seed++)
+            printf("   %-6llu %-10.4f %-14.4f %-14.4f\n", (unsigned long long)seed, ols,
+                   net_mae(x, y, N, D, 0, seed, (int)c), net_mae(x, y, N, D, 1, seed, (int)c));
+    }
 }
 
 int main(int argc, char **argv)

@@ -243,7 +243,10 @@ NN_API nn_status nn_model_evaluate(nn_model *m, const float *x, const float *y, 
 NN_API float nn_model_evaluated_metric(const nn_model *m, const char *key);
 /* Outputs for n rows into out (n*output_dim floats). Allocates nothing once the model is built. */
 NN_API nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out);
-/* One row; allocates nothing once the model is built. */
+/* One row, the same bits as nn_model_predict; allocates nothing once the model is built. The
+   low-latency path: x is checked for NaN/Inf by one branch-free scan of its input_dim floats
+   (NN_ERR_NONFINITE as predict), the last layer writes straight into out (x and out may overlap;
+   that takes the general path). */
 NN_API nn_status nn_model_predict_one(nn_model *m, const float *x, float *out);
 
 /* ---- Layers ------------------------------------------------------------ */
@@ -428,6 +431,27 @@ NN_API nn_status nn_model_plot_history(const nn_model *m, const char *path);
 /* Same, with log_scale 1 for a logarithmic y axis (0 linear). */
 NN_API nn_status nn_model_plot_history_ex(const nn_model *m, const char *path, int log_scale);
 
+/* ---- Static memory (firmware) ------------------------------------------ */
+
+/* An allocator over caller memory buf[0, size) for hosts without malloc: bump allocation,
+   16-byte aligned, each block costing its size rounded up to 16 plus 16 bytes; freeing the most
+   recent block returns it, other frees are kept until the arena is re-initialised. The
+   bookkeeping (64 bytes) lives at the start of buf, so nothing else is needed; *out is valid
+   while buf is. Use it with nn_model_create_with_allocator and nn_set_default_allocator (the
+   layer, optimizer and callback constructors allocate from the default allocator). */
+NN_API nn_status nn_arena_init(void *buf, size_t size, nn_allocator *out);
+/* High-water mark of an arena from nn_arena_init: bytes of buf used so far (bookkeeping
+   included); 0 for other allocators. Measure with it, then place. */
+NN_API size_t nn_arena_used(const nn_allocator *arena);
+/* Bytes that nn_model_compile and nn_model_fit with this batch size will allocate from the
+   model's allocator (counted as nn_arena charges them: size rounded up to 16, plus 16), for
+   a model whose layers are added; an upper bound that is tight to a few per cent. Before
+   compile it assumes an optimizer with 2 state floats per weight (Adam; AMSGrad needs 3). Not
+   included, per fit call: the shuffle order (n_train * sizeof(size_t)), the history
+   (4 * epochs * number of history keys) and copies made for attached scalers, class or
+   sample weights, each also rounded as above. 0 on NULL. */
+NN_API size_t nn_model_memory_required(const nn_model *m, size_t batch_size);
+
 /* ---- Model files (format: docs/file-format.md) ------------------------- */
 
 /* Write the whole model (architecture, weights, non-trainable state, loss, metrics, optimizer
@@ -464,6 +488,7 @@ typedef enum nn_impute_strategy {
     NN_IMPUTE_MEAN = 0,
     NN_IMPUTE_MEDIAN = 1,
     NN_IMPUTE_CONSTANT = 2,
+    NN_IMPUTE_KNN = 3,      /* scikit-learn KNNImputer (see nn_imputer_set_neighbors) */
     NN_IMPUTE_STRATEGY_MAX_ = 0x7FFFFFFF
 } nn_impute_strategy;
 
@@ -475,10 +500,22 @@ NN_API nn_scaler *nn_minmax_scaler(float lo, float hi);
 /* scikit-learn SimpleImputer: NaN -> column mean / median of the observed values, or fill_value
    (also used for a column with no observed value). inverse_transform is the identity. */
 NN_API nn_scaler *nn_imputer(nn_impute_strategy strategy, float fill_value);
+/* NN_IMPUTE_KNN (scikit-learn KNNImputer, weights "uniform", metric "nan_euclidean"): fit keeps a
+   copy of the training rows (n x cols floats; also stored in the model file); transform fills a
+   missing x[i][j] with the mean of column j over the k training rows nearest to row i among those
+   that have column j, distance sqrt(cols / p * sum of squared differences over the p coordinates
+   present in both rows). Ties keep the earlier training row. A row with no usable neighbour gets
+   the column mean, a column never observed gets fill_value. Transform allocates nothing (a
+   k-entry table on the stack); it costs O(training rows x cols) per missing value. */
+#define NN_IMPUTER_MAX_NEIGHBORS 128
+/* Neighbours k for NN_IMPUTE_KNN (default 5, as scikit-learn), 1..NN_IMPUTER_MAX_NEIGHBORS;
+   set before fit. NN_ERR_INVALID_ARG for other imputers or scalers. */
+NN_API nn_status nn_imputer_set_neighbors(nn_scaler *s, int k);
 NN_API void nn_scaler_free(nn_scaler *s);
 /* Learn the statistics from n rows of cols columns (fit it on training rows only). */
 NN_API nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols);
-/* out = transform(x) for n rows of the fitted width; out may equal x. Allocates nothing. */
+/* out = transform(x) for n rows of the fitted width; out may equal x. Allocates nothing, except
+   the KNN imputer in place (out == x), which copies one row (cols floats) per call. */
 NN_API nn_status nn_scaler_transform(const nn_scaler *s, const float *x, size_t n, float *out);
 NN_API nn_status nn_scaler_inverse_transform(const nn_scaler *s, const float *x, size_t n, float *out);
 /* Columns it was fitted on (0 before fit). */

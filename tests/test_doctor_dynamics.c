@@ -1,6 +1,7 @@
 /* The training doctor: loss-curve findings, baselines, the capacity probe,
    logging and the query API. */
 #include "harness.h"
+#include <string.h>
 #include "nn.h"
 #include <stdlib.h>
 
@@ -129,6 +130,12 @@ TEST(doctor_no_better_than_linear_warns_when_training_loss_is_stuck_too)
     m = dd_model(4, 16, 0, 1, nn_sgd(1e-3f, 0.0f, 0), 0.25f);
     CHECK(nn_model_fit(m, x, y, n, 5, 32) == NN_OK);
     CHECK(WARNS("no_better_than_linear"));
+    {
+        size_t i2;
+        for (i2 = 0; i2 < nn_model_finding_count(m); i2++)
+            if (strcmp(nn_model_finding_code(m, i2), "no_better_than_linear") == 0)
+                CHECK_STR_CONTAINS(nn_model_finding_suggestion(m, i2), "nn_model_set_linear_shortcut(m, 1)");
+    }
     nn_model_free(m);
     free(x);
     free(y);

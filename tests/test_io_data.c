@@ -359,3 +359,107 @@ TEST(imputer_attached_model_predicts_raw_nan)
     CHECK(isfinite(p[0]) && isfinite(p[1]));
     nn_model_free(a);
 }
+
+/* KNNImputer (k = 2, nan_euclidean, uniform weights) on a 4 x 3 training matrix, by hand.
+     r0 = [1, 2, NaN]   r1 = [2, NaN, 4]   r2 = [3, 4, 6]   r3 = [8, 8, 9]
+   dist(a, b) = sqrt(3 / p * sum over the p coordinates present in both of (a - b)^2).
+   q0 = [2, 3, NaN]: donors for column 2 are r1, r2, r3 (r0 lacks it).
+     r1: only column 0 common, (2-2)^2 = 0                 -> 0
+     r2: (2-3)^2 + (3-4)^2 = 2, p = 2 -> sqrt(3/2 * 2)     -> 1.732
+     r3: 36 + 25 = 61 -> sqrt(1.5 * 61)                     -> 9.57
+     the two nearest r1, r2: (4 + 6) / 2 = 5; with k = 1: 4.
+   q1 = [NaN, 5, 6.5]: column 0, every row is a donor.
+     r0: (5-2)^2 = 9, p = 1 -> sqrt(27)                     -> 5.196
+     r1: (6.5-4)^2 = 6.25, p = 1 -> sqrt(18.75)             -> 4.330
+     r2: 1 + 0.25 = 1.25, p = 2 -> sqrt(1.875)              -> 1.369
+     r3: 9 + 6.25 = 15.25 -> sqrt(22.875)                   -> 4.783
+     the two nearest r2, r1: (3 + 2) / 2 = 2.5
+   q2 = [NaN, NaN, NaN]: no common coordinate with any row -> the column means
+     3.5, 14/3, 19/3.
+   q3 = [1, 1, 1]: nothing missing, unchanged. */
+TEST(knn_imputer_hand_computed)
+{
+    const float tr[12] = { 1, 2, NAN, 2, NAN, 4, 3, 4, 6, 8, 8, 9 };
+    float q[12] = { 2, 3, NAN, NAN, 5, 6.5f, NAN, NAN, NAN, 1, 1, 1 }, out[12];
+    nn_scaler *s = nn_imputer(NN_IMPUTE_KNN, 0.0f);
+    CHECK(s != NULL);
+    CHECK(nn_imputer_set_neighbors(s, 0) == NN_ERR_INVALID_ARG);
+    CHECK(nn_imputer_set_neighbors(s, NN_IMPUTER_MAX_NEIGHBORS + 1) == NN_ERR_INVALID_ARG);
+    CHECK(nn_imputer_set_neighbors(s, 2) == NN_OK);
+    CHECK(nn_scaler_fit(s, tr, 4, 3) == NN_OK);
+    CHECK(nn_scaler_transform(s, q, 4, out) == NN_OK);
+    CHECK(out[0] == 2.0f && out[1] == 3.0f);
+    CHECK_NEAR(out[2], 5.0, 1e-6);
+    CHECK_NEAR(out[3], 2.5, 1e-6);
+    CHECK(out[4] == 5.0f && out[5] == 6.5f);
+    CHECK_NEAR(out[6], 3.5, 1e-6);
+    CHECK_NEAR(out[7], 14.0 / 3.0, 1e-6);
+    CHECK_NEAR(out[8], 19.0 / 3.0, 1e-6);
+    CHECK(out[9] == 1.0f && out[10] == 1.0f && out[11] == 1.0f);
+    /* in place gives the same (the distances see the row as given) */
+    CHECK(nn_scaler_transform(s, q, 4, q) == NN_OK);
+    CHECK(memcmp(q, out, sizeof out) == 0);
+    CHECK(nn_scaler_stat(s, "fill", 0) == 3.5f);
+    nn_scaler_free(s);
+
+    s = nn_imputer(NN_IMPUTE_KNN, 0.0f); /* default k = 5 > 3 donors: all of them */
+    {
+        float q0[3] = { 2, 3, NAN };
+        nn_scaler_fit(s, tr, 4, 3);
+        nn_scaler_transform(s, q0, 1, q0);
+        CHECK_NEAR(q0[2], 19.0 / 3.0, 1e-6);
+    }
+    nn_scaler_free(s);
+    s = nn_imputer(NN_IMPUTE_KNN, 0.0f);
+    {
+        float q0[3] = { 2, 3, NAN };
+        nn_imputer_set_neighbors(s, 1);
+        nn_scaler_fit(s, tr, 4, 3);
+        nn_scaler_transform(s, q0, 1, q0);
+        CHECK(q0[2] == 4.0f);
+    }
+    nn_scaler_free(s);
+    s = nn_imputer(NN_IMPUTE_MEAN, 0.0f);
+    CHECK(nn_imputer_set_neighbors(s, 3) == NN_ERR_INVALID_ARG);
+    nn_scaler_free(s);
+}
+
+TEST(knn_imputer_roundtrip_model_file)
+{
+    float x[N * 3], y[N], p1[N], p2[N];
+    float row[9] = { NAN, 0.5f, 0.2f, 0.1f, NAN, NAN, 0.3f, 0.3f, NAN };
+    float r1[3], r2[3];
+    size_t len, i;
+    void *buf;
+    nn_model *a = nn_model_create(3), *b;
+    nn_scaler *s = nn_imputer(NN_IMPUTE_KNN, 0.0f);
+    io_data(x, y, N, 3, 1, 9);
+    for (i = 0; i < N; i += 7) x[i * 3 + i % 3] = NAN;
+    nn_imputer_set_neighbors(s, 3);
+    nn_model_set_seed(a, 1);
+    nn_model_add(a, nn_dense(4, NN_RELU));
+    nn_model_add(a, nn_dense(1, NN_LINEAR));
+    nn_model_compile(a, nn_adam(0.01f), NN_LOSS_MSE);
+    nn_model_set_input_scaler(a, s);
+    nn_model_set_validation_split(a, 0.25f);
+    CHECK_MSG(nn_model_fit(a, x, y, N, 2, 16) == NN_OK, "%s", nn_model_error(a));
+    CHECK(nn_model_predict(a, x, N, p1) == NN_OK);
+    buf = io_save(a, &len);
+    b = nn_model_load_buffer(buf, len);
+    CHECK_MSG(b != NULL, "%s", nn_last_error());
+    CHECK(nn_model_predict(b, x, N, p2) == NN_OK);
+    CHECK(memcmp(p1, p2, sizeof p1) == 0);
+    CHECK(nn_model_predict(a, row, 3, p1) == NN_OK && nn_model_predict(b, row, 3, p2) == NN_OK);
+    CHECK(memcmp(p1, p2, 3 * sizeof(float)) == 0 && isfinite(p1[0]) && isfinite(p1[1]) && isfinite(p1[2]));
+    /* same fill: fitted on the 60 training rows only, k = 3 kept */
+    nn_scaler_transform(nn_model_input_scaler(a), row, 1, r1);
+    nn_scaler_transform(nn_model_input_scaler(b), row, 1, r2);
+    CHECK(memcmp(r1, r2, sizeof r1) == 0 && !isnan(r1[0]));
+    CHECK(nn_imputer_set_neighbors(nn_model_input_scaler(b), 3) == NN_OK);
+    /* a truncated file is refused, not crashed on */
+    nn_model_free(b);
+    b = nn_model_load_buffer(buf, len - 8);
+    CHECK(b == NULL);
+    free(buf);
+    nn_model_free(a);
+}

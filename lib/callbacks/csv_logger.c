@@ -16,6 +16,10 @@ static void csv_close(nn_callback *cb, nn_model *m)
 
 static nn_status csv_train_begin(nn_callback *cb, nn_model *m)
 {
+#ifdef NN_NO_FILEIO
+    csv_close(cb, m);
+    return nni_fail(m, NN_ERR_UNSUPPORTED, "CSVLogger: libnn was built without file I/O (NN_NO_FILEIO)");
+#else
     FILE *f;
     csv_close(cb, m);
     cb->keys_written = 0;
@@ -30,6 +34,7 @@ static nn_status csv_train_begin(nn_callback *cb, nn_model *m)
     if (!f) return nni_fail(m, NN_ERR_IO, "CSVLogger: cannot open %s", cb->path);
     cb->fp = f;
     return NN_OK;
+#endif
 }
 
 /* Indices of the history keys in sorted order (Keras sorts logs keys). */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local char tl_error[512];
+static NNI_THREAD_LOCAL char tl_error[512];
 
 const char *nn_status_string(nn_status s)
 {

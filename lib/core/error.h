@@ -3,6 +3,14 @@
 #define NNI_ERROR_H
 #include "nn.h"
 
+/* Thread-local storage; plain static in single-threaded builds (-DNN_NO_THREADS: firmware,
+   where bare-metal toolchains have no TLS runtime). */
+#ifdef NN_NO_THREADS
+#define NNI_THREAD_LOCAL
+#else
+#define NNI_THREAD_LOCAL _Thread_local
+#endif
+
 #if defined(__GNUC__)
 #define NNI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else

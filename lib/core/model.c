@@ -292,6 +292,11 @@ nn_status nni_workspace_reserve(nn_model *m, size_t rows)
 
 const float *nni_forward(nn_model *m, const float *x, size_t rows, int training)
 {
+    return nni_forward_to(m, x, rows, training, NULL);
+}
+
+const float *nni_forward_to(nn_model *m, const float *x, size_t rows, int training, float *last_out)
+{
     size_t i;
     const float *cur = x;
     nni_fwd f;
@@ -302,7 +307,7 @@ const float *nni_forward(nn_model *m, const float *x, size_t rows, int training)
     f.model_in = x;
     for (i = 0; i < m->n_layers; i++) {
         f.in = cur;
-        f.out = m->ws.act[i];
+        f.out = last_out && i + 1 == m->n_layers ? last_out : m->ws.act[i];
         f.scratch = m->ws.scratch[i];
         m->layers[i]->ops->forward(m->layers[i], &f);
         cur = f.out;

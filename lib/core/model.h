@@ -110,6 +110,9 @@ nn_status nni_model_build(nn_model *m);
 nn_status nni_workspace_reserve(nn_model *m, size_t rows);
 /* Forward pass of rows rows from x; returns the output buffer (in the workspace). */
 const float *nni_forward(nn_model *m, const float *x, size_t rows, int training);
+/* The same, but the last layer writes into last_out (rows x output width, not overlapping x)
+   instead of the workspace; last_out NULL is nni_forward. */
+const float *nni_forward_to(nn_model *m, const float *x, size_t rows, int training, float *last_out);
 /* Write a line through the log sink. */
 void nni_log(const nn_model *m, const char *fmt, ...)
 #if defined(__GNUC__)

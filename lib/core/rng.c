@@ -1,4 +1,5 @@
 #include "rng.h"
+#include "core/mathf.h"
 #include <math.h>
 
 static uint64_t splitmix64(uint64_t *x)
@@ -56,5 +57,5 @@ double nni_rng_normal(nni_rng *r)
         v = 2.0 * ((double)(nni_rng_next(r) >> 11) * (1.0 / 9007199254740992.0)) - 1.0;
         s = u * u + v * v;
     } while (s >= 1.0 || s == 0.0);
-    return u * sqrt(-2.0 * log(s) / s);
+    return u * sqrt(-2.0 * nni_dlog(s) / s);
 }

@@ -4,6 +4,7 @@
    identity map for autoencoders. Losses use the model's loss definition. */
 #include "doctor/doctor.h"
 #include "core/alloc.h"
+#include "core/mathf.h"
 #include <math.h>
 #include <string.h>
 
@@ -80,8 +81,8 @@ static nn_status classification(nn_model *m, const float *y, size_t n, const flo
         double acc = 0.0;
         for (k = 0; k < cols; k++) {
             double p = clipp(pt[k]);
-            b->const_train -= pt[k] * log(p) + (1.0 - pt[k]) * log(1.0 - p);
-            b->const_eval -= pe[k] * log(p) + (1.0 - pe[k]) * log(1.0 - p);
+            b->const_train -= pt[k] * nni_dlog(p) + (1.0 - pt[k]) * nni_dlog(1.0 - p);
+            b->const_eval -= pe[k] * nni_dlog(p) + (1.0 - pe[k]) * nni_dlog(1.0 - p);
             acc += pt[k] >= 0.5 ? pe[k] : 1.0 - pe[k];
         }
         b->const_train /= (double)cols;
@@ -92,8 +93,8 @@ static nn_status classification(nn_model *m, const float *y, size_t n, const flo
         size_t maj = 0, hit = 0;
         for (k = 0; k < cols; k++) {
             double p = clipp(pt[k]);
-            b->const_train -= pt[k] * log(p);
-            b->const_eval -= pe[k] * log(p);
+            b->const_train -= pt[k] * nni_dlog(p);
+            b->const_eval -= pe[k] * nni_dlog(p);
             if (pt[k] > pt[maj]) maj = k;
         }
         for (i = 0; i < vn; i++) hit += label_of(m, vy, i, cols) == (int)maj;

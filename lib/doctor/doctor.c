@@ -703,9 +703,9 @@ static void rule_baselines(doc_state *st, nn_model *m)
         if (m->loss != NN_LOSS_MAE && isfinite(vm)) snprintf(mae, sizeof mae, "; %sMAE %.3g vs %.3g", pre, vm, b->linear_mae_eval);
         nni_finding_add(m, "no_better_than_linear", warn, -1,
                         warn ? "the network is not using its nonlinearity: check dead_relu, use NN_LEAKY_RELU with NN_INIT_HE_NORMAL, "
-                               "or add a linear skip path (fit least squares first and train the network on its residual)"
-                             : "the target looks mostly linear: keep a linear model, or add a linear skip path (fit least squares "
-                               "first and train the network on its residual)",
+                               "or add a linear skip path: nn_model_set_linear_shortcut(m, 1) before nn_model_compile"
+                             : "the target looks mostly linear: keep a linear model, or add a linear skip path: "
+                               "nn_model_set_linear_shortcut(m, 1) before nn_model_compile",
                         "the network is no better than linear regression (%s%s %.3g vs %.3g for least squares%s; training %s %.3g vs %.3g)",
                         pre, loss_name(m->loss), best, b->linear_eval, mae, loss_name(m->loss), tbest, b->linear_train);
     }

@@ -487,6 +487,16 @@ static nn_status ensure_work(nni_gemm *g, const nn_allocator *a, int threads)
     return NN_OK;
 }
 
+size_t nni_gemm_reserve_floats(const nni_gemm *g, size_t max_m, size_t max_n, size_t max_k)
+{
+    size_t per, total;
+    per = need_per_thread(max_m > g->res_m ? max_m : g->res_m, max_n > g->res_n ? max_n : g->res_n,
+                          max_k > g->res_k ? max_k : g->res_k);
+    if (per == 0 || !nni_mul_ok(per, (size_t)g->threads, &total)) return 0;
+    total += NNI_ALIGN_FLOATS;
+    return total <= g->work_floats ? 0 : total;
+}
+
 nn_status nni_gemm_reserve(nni_gemm *g, const nn_allocator *a, size_t max_m, size_t max_n,
                            size_t max_k)
 {

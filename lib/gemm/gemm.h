@@ -50,6 +50,8 @@ void nni_gemm_init(nni_gemm *g);
    only when more is needed, so the training loop never allocates. */
 nn_status nni_gemm_reserve(nni_gemm *g, const nn_allocator *a, size_t max_m, size_t max_n,
                            size_t max_k);
+/* Floats nni_gemm_reserve(g, ...) would allocate now (0 when the space suffices). */
+size_t nni_gemm_reserve_floats(const nni_gemm *g, size_t max_m, size_t max_n, size_t max_k);
 /* Frees the packing space and joins the worker threads. */
 void nni_gemm_release(nni_gemm *g, const nn_allocator *a);
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(NN_NO_FILEIO)
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +19,25 @@
 #define NNI_POSIX_IO 1
 #endif
 
+#ifdef NN_NO_FILEIO
+/* Built without file I/O (firmware): the path-based API reports NN_ERR_UNSUPPORTED; the
+   buffer twins (nn_model_save_buffer, nn_model_load_buffer, ...) work as usual. */
+nn_status nni_write_file_atomic(const char *path, const void *buf, size_t len)
+{
+    (void)buf, (void)len;
+    nni_set_last_error("cannot write \"%s\": libnn was built without file I/O (NN_NO_FILEIO)", path ? path : "");
+    return NN_ERR_UNSUPPORTED;
+}
+
+nn_status nni_read_file(const char *path, const nn_allocator *a, unsigned char **out, size_t *len)
+{
+    (void)a;
+    *out = NULL;
+    *len = 0;
+    nni_set_last_error("cannot read \"%s\": libnn was built without file I/O (NN_NO_FILEIO)", path ? path : "");
+    return NN_ERR_UNSUPPORTED;
+}
+#else
 #define NNI_PATH_MAX 4096
 
 /* Temporary name next to path: "<path>.tmp<pid>.<hex>" (the pid lets a later writer recognise
@@ -230,3 +249,4 @@ nn_status nni_read_file(const char *path, const nn_allocator *a, unsigned char *
     *len = n;
     return NN_OK;
 }
+#endif /* NN_NO_FILEIO */

@@ -29,7 +29,7 @@
 
 static const uint8_t magic[8] = { 0x89, 'N', 'N', 'M', '\r', '\n', 0x1A, '\n' };
 
-static _Thread_local nn_status tl_load_status;
+static NNI_THREAD_LOCAL nn_status tl_load_status;
 
 nn_status nn_last_load_status(void) { return tl_load_status; }
 

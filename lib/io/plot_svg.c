@@ -9,6 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef NN_NO_FILEIO
+nn_status nn_model_plot_history_ex(const nn_model *cm, const char *path, int log_scale)
+{
+    (void)path, (void)log_scale;
+    if (!cm) return NN_ERR_INVALID_ARG;
+    return nni_fail((nn_model *)cm, NN_ERR_UNSUPPORTED, "nn_model_plot_history: libnn was built without file I/O (NN_NO_FILEIO)");
+}
+#else
+
 #define PW 860.0   /* picture width */
 #define PH 300.0   /* height of one panel */
 #define ML 78.0    /* plot area margins inside a panel */
@@ -392,6 +401,8 @@ nn_status nn_model_plot_history_ex(const nn_model *cm, const char *path, int log
     nni_clear_error(m);
     return NN_OK;
 }
+
+#endif /* NN_NO_FILEIO */
 
 nn_status nn_model_plot_history(const nn_model *m, const char *path)
 {

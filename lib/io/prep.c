@@ -65,7 +65,7 @@ static float *copy_scaled(nn_model *m, const nn_scaler *s, const float *src, siz
         return NULL;
     }
     memcpy(d, src, n * cols * sizeof(float));
-    nni_scaler_apply(s, d, n);
+    nni_scaler_apply(s, src, d, n);
     return d;
 }
 

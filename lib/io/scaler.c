@@ -36,15 +36,30 @@ nn_scaler *nn_minmax_scaler(float lo, float hi)
 nn_scaler *nn_imputer(nn_impute_strategy strategy, float fill_value)
 {
     nn_scaler *s;
-    if ((int)strategy < 0 || (int)strategy > (int)NN_IMPUTE_CONSTANT)
+    if ((int)strategy < 0 || (int)strategy > (int)NN_IMPUTE_KNN)
         return (nn_scaler *)nni_set_last_error("nn_imputer: unknown strategy %d", (int)strategy);
     if (!isfinite(fill_value)) return (nn_scaler *)nni_set_last_error("nn_imputer: fill_value must be finite");
     s = scaler_new(NNI_SCALER_IMPUTER, "nn_imputer");
     if (s) {
         s->strategy = (int)strategy;
         s->fill = fill_value;
+        s->neighbors = 5;
     }
     return s;
+}
+
+nn_status nn_imputer_set_neighbors(nn_scaler *s, int k)
+{
+    if (!s || s->kind != NNI_SCALER_IMPUTER || s->strategy != NN_IMPUTE_KNN) {
+        nni_set_last_error("nn_imputer_set_neighbors: needs an nn_imputer(NN_IMPUTE_KNN, ...)");
+        return NN_ERR_INVALID_ARG;
+    }
+    if (k < 1 || k > NN_IMPUTER_MAX_NEIGHBORS) {
+        nni_set_last_error("nn_imputer_set_neighbors: k = %d is not in 1..%d", k, NN_IMPUTER_MAX_NEIGHBORS);
+        return NN_ERR_INVALID_ARG;
+    }
+    s->neighbors = k;
+    return NN_OK;
 }
 
 void nn_scaler_free(nn_scaler *s)
@@ -54,6 +69,7 @@ void nn_scaler_free(nn_scaler *s)
     a = s->alloc;
     nni_free(&a, s->a);
     nni_free(&a, s->b);
+    nni_free(&a, s->rows);
     nni_free(&a, s);
 }
 
@@ -65,8 +81,9 @@ static int cmp_float(const void *p, const void *q)
 
 nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
 {
-    float *a, *b, *tmp = NULL;
+    float *a, *b, *tmp = NULL, *rows = NULL;
     size_t i, j, total;
+    int knn;
     if (!s || !x || n == 0 || cols == 0) {
         nni_set_last_error("nn_scaler_fit: scaler and x must not be NULL, n and cols > 0");
         return NN_ERR_INVALID_ARG;
@@ -80,13 +97,16 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
             nni_set_last_error("nn_scaler_fit: x[%zu][%zu] is Inf", i / cols, i % cols);
             return NN_ERR_NONFINITE;
         }
+    knn = s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_KNN;
     a = (float *)nni_alloc_array(&s->alloc, cols, sizeof(float));
     b = (float *)nni_alloc_array(&s->alloc, cols, sizeof(float));
     if (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_MEDIAN) tmp = (float *)nni_alloc_array(&s->alloc, n, sizeof(float));
-    if (!a || !b || (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_MEDIAN && !tmp)) {
+    if (knn) rows = (float *)nni_alloc_array(&s->alloc, total, sizeof(float));
+    if (!a || !b || (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_MEDIAN && !tmp) || (knn && !rows)) {
         nni_free(&s->alloc, a);
         nni_free(&s->alloc, b);
         nni_free(&s->alloc, tmp);
+        nni_free(&s->alloc, rows);
         nni_set_last_error("nn_scaler_fit: out of memory");
         return NN_ERR_NOMEM;
     }
@@ -122,7 +142,7 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
         default:
             if (cnt == 0 || s->strategy == NN_IMPUTE_CONSTANT) a[j] = s->fill;
             /* !tmp never holds here (the median strategy allocated it above); stated for -fanalyzer */
-            else if (s->strategy == NN_IMPUTE_MEAN || !tmp) a[j] = (float)mean;
+            else if (s->strategy == NN_IMPUTE_MEAN || s->strategy == NN_IMPUTE_KNN || !tmp) a[j] = (float)mean;
             else {
                 qsort(tmp, cnt, sizeof(float), cmp_float);
                 a[j] = cnt % 2 ? tmp[cnt / 2] : (float)(((double)tmp[cnt / 2 - 1] + (double)tmp[cnt / 2]) / 2.0);
@@ -134,6 +154,10 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
     nni_free(&s->alloc, tmp);
     nni_free(&s->alloc, s->a);
     nni_free(&s->alloc, s->b);
+    nni_free(&s->alloc, s->rows);
+    if (rows) memcpy(rows, x, total * sizeof(float));
+    s->rows = rows;
+    s->n_rows = knn ? n : 0;
     s->a = a;
     s->b = b;
     s->dim = cols;
@@ -148,9 +172,56 @@ static double minmax_scale(const nn_scaler *s, size_t j)
     return ((double)s->hi - (double)s->lo) / range;
 }
 
-void nni_scaler_apply(const nn_scaler *s, float *x, size_t n)
+/* KNNImputer for one row: distances use orig (the row as given, NaN = missing), fills go to
+   row (a copy of orig), as scikit-learn does. The k-entry table lives on the stack. */
+static void knn_impute_row(const nn_scaler *s, const float *orig, float *row)
+{
+    struct { double dist; float val; } best[NN_IMPUTER_MAX_NEIGHBORS];
+    size_t d = s->dim, i, j, c, k = (size_t)s->neighbors;
+    for (j = 0; j < d; j++) {
+        size_t have = 0, q;
+        double sum = 0.0;
+        if (!isnan(orig[j])) continue;
+        for (i = 0; i < s->n_rows; i++) {
+            const float *t = s->rows + i * d;
+            double ss = 0.0, dist;
+            size_t present = 0;
+            if (isnan(t[j])) continue; /* not a donor for column j */
+            for (c = 0; c < d; c++) {
+                if (isnan(orig[c]) || isnan(t[c])) continue;
+                ss += ((double)orig[c] - (double)t[c]) * ((double)orig[c] - (double)t[c]);
+                present++;
+            }
+            if (present == 0) continue; /* nan distance: no common coordinate */
+            dist = sqrt((double)d / (double)present * ss);
+            /* insertion into the sorted table; ties keep the earlier training row */
+            if (have < k) q = have++;
+            else if (dist < best[k - 1].dist) q = k - 1;
+            else continue;
+            while (q > 0 && best[q - 1].dist > dist) {
+                best[q] = best[q - 1];
+                q--;
+            }
+            best[q].dist = dist;
+            best[q].val = t[j];
+        }
+        if (have == 0) {
+            row[j] = s->a[j]; /* no usable neighbour: the column mean (or fill_value) */
+            continue;
+        }
+        for (q = 0; q < have; q++) sum += best[q].val;
+        row[j] = (float)(sum / (double)have);
+    }
+}
+
+void nni_scaler_apply(const nn_scaler *s, const float *src, float *x, size_t n)
 {
     size_t i, j, d = s->dim;
+    if (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_KNN) {
+        for (i = 0; i < n; i++) knn_impute_row(s, src + i * d, x + i * d);
+        return;
+    }
+    (void)src;
     for (j = 0; j < d; j++) {
         switch (s->kind) {
         case NNI_SCALER_STANDARD:
@@ -211,8 +282,27 @@ nn_status nn_scaler_transform(const nn_scaler *s, const float *x, size_t n, floa
 {
     nn_status st = check_use(s, x, n, out, "nn_scaler_transform");
     if (st != NN_OK) return st;
-    if (out != x) memmove(out, x, n * s->dim * sizeof(float));
-    nni_scaler_apply(s, out, n);
+    if (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_KNN && out == x) {
+        /* in place: one row is copied so that the distances see the row as given */
+        nn_allocator a = s->alloc;
+        float *row = (float *)nni_alloc_array(&a, s->dim, sizeof(float));
+        size_t i;
+        if (!row) {
+            nni_set_last_error("nn_scaler_transform: out of memory for one row");
+            return NN_ERR_NOMEM;
+        }
+        for (i = 0; i < n; i++) {
+            memcpy(row, x + i * s->dim, s->dim * sizeof(float));
+            nni_scaler_apply(s, row, out + i * s->dim, 1);
+        }
+        nni_free(&a, row);
+        return NN_OK;
+    }
+    if (out != x) {
+        /* out must not overlap x partially */
+        memmove(out, x, n * s->dim * sizeof(float));
+    }
+    nni_scaler_apply(s, x, out, n);
     return NN_OK;
 }
 
@@ -267,6 +357,12 @@ void nni_scaler_write(nni_wr *w, const nn_scaler *s)
         nni_wr_f32s(w, s->a, s->dim);
         nni_wr_f32s(w, s->b, s->dim);
     }
+    if (s->kind == NNI_SCALER_IMPUTER && s->strategy == NN_IMPUTE_KNN) {
+        /* appended for KNNImputer (older files never have strategy 3) */
+        nni_wr_u32(w, (uint32_t)s->neighbors);
+        nni_wr_u64(w, s->fitted ? (uint64_t)s->n_rows : 0);
+        if (s->fitted) nni_wr_f32s(w, s->rows, s->n_rows * s->dim);
+    }
 }
 
 nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
@@ -294,7 +390,7 @@ nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
     at = r->pos;
     dim = nni_rd_size(r, "scaler width");
     if (r->failed) return NULL;
-    if (strategy > (unsigned)NN_IMPUTE_CONSTANT || fitted > 1 || !isfinite(fill) || !isfinite(lo) || !isfinite(hi) ||
+    if (strategy > (unsigned)NN_IMPUTE_KNN || fitted > 1 || !isfinite(fill) || !isfinite(lo) || !isfinite(hi) ||
         (k == NNI_SCALER_MINMAX && !(lo < hi))) {
         nni_rd_fail(r, "invalid %s settings before offset %zu", kind, at);
         return NULL;
@@ -334,6 +430,38 @@ nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
         }
         s->dim = dim;
         s->fitted = 1;
+    }
+    if (k == NNI_SCALER_IMPUTER && strategy == (unsigned)NN_IMPUTE_KNN) {
+        unsigned nb;
+        size_t rows, total, i;
+        at = r->pos;
+        nb = nni_rd_u32(r);
+        rows = nni_rd_size(r, "KNN imputer rows");
+        if (!r->failed && (nb < 1 || nb > NN_IMPUTER_MAX_NEIGHBORS || (s->fitted && rows == 0) || (!s->fitted && rows != 0) ||
+                           (dim && rows > nni_rd_left(r) / 4 / dim)))
+            nni_rd_fail(r, "invalid KNN imputer (k %u, %zu rows) at offset %zu", nb, rows, at);
+        if (r->failed) {
+            nn_scaler_free(s);
+            return NULL;
+        }
+        s->neighbors = (int)nb;
+        if (s->fitted) {
+            total = rows * dim;
+            s->rows = (float *)nni_alloc_array(al, total, sizeof(float));
+            if (!s->rows) {
+                nn_scaler_free(s);
+                *nomem = 1;
+                return NULL;
+            }
+            nni_rd_f32s(r, s->rows, total, "KNN imputer rows");
+            for (i = 0; i < total && !r->failed; i++)
+                if (isinf(s->rows[i])) nni_rd_fail(r, "KNN imputer row %zu is infinite (before offset %zu)", i / dim, r->pos);
+            if (r->failed) {
+                nn_scaler_free(s);
+                return NULL;
+            }
+            s->n_rows = rows;
+        }
     }
     return s;
 }

@@ -18,11 +18,15 @@ struct nn_scaler {
     float lo, hi;     /* MinMaxScaler feature_range */
     size_t dim;       /* columns, 0 until fitted */
     int fitted;
+    int neighbors;    /* KNN imputer: k */
+    size_t n_rows;    /* KNN imputer: stored training rows (n_rows x dim, NaN = missing) */
+    float *rows;
     float *a, *b;     /* standard: mean, scale; minmax: data_min, data_max; imputer: fill values, unused */
 };
 
-/* Transform n rows in place (allocates nothing). */
-void nni_scaler_apply(const nn_scaler *s, float *x, size_t n);
+/* Transform n rows in place (allocates nothing): x holds a copy of src (the untouched input,
+   which the KNN imputer reads for its distances; the other kinds ignore it). */
+void nni_scaler_apply(const nn_scaler *s, const float *src, float *x, size_t n);
 void nni_scaler_unapply(const nn_scaler *s, float *x, size_t n);
 void nni_scaler_write(nni_wr *w, const nn_scaler *s);
 /* Read a scaler written by nni_scaler_write; NULL with r->err set (format) or

@@ -6,6 +6,8 @@
 #define NNI_OPTIMIZER_H
 #include "nn.h"
 #include <stdint.h>
+#include <stddef.h>
+#include "core/simd.h"
 
 typedef struct nni_opt_ops {
     const char *name;  /* Keras class name */

@@ -5,6 +5,7 @@
 #include "optim/optimizer.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/mathf.h"
 #include <math.h>
 #include <string.h>
 
@@ -114,7 +115,7 @@ int nni_schedule_per_epoch(const nn_schedule *s) { return s->per_epoch; }
 static double cosine(double step, double decay_steps, double from, double alpha)
 {
     double frac = step / decay_steps;
-    double decayed = (1.0 - alpha) * 0.5 * (1.0 + cos(3.14159265358979323846 * frac)) + alpha;
+    double decayed = (1.0 - alpha) * 0.5 * (1.0 + nni_dcos(3.14159265358979323846 * frac)) + alpha;
     return from * decayed;
 }
 
@@ -127,7 +128,7 @@ float nn_schedule_value(const nn_schedule *s, int64_t step)
     case S_EXP:
         p = st / (double)s->decay_steps;
         if (s->staircase) p = floor(p);
-        return (float)(s->initial * pow(s->rate, p));
+        return (float)(s->initial * nni_dpow(s->rate, p));
     case S_INVTIME:
         p = st / (double)s->decay_steps;
         if (s->staircase) p = floor(p);

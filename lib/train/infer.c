@@ -6,14 +6,19 @@
 #include "io/prep.h"
 #include "io/scaler.h"
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 double nni_now(void)
 {
+#if defined(NN_NO_FILEIO) || defined(NN_NO_CLOCK)
+    return 0.0; /* bare metal: no clock (timings read 0) */
+#else
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#endif
 }
 
 const float *nni_fused_logits(const nn_model *m)
@@ -41,8 +46,10 @@ void nni_eval_pass(nn_model *m, const float *x, const float *y, const float *sw,
         la.cols = out;
         la.grad = NULL;
         acc->loss += nni_loss_sum(&la);
-        nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
-        if (uacc) nni_metrics_add(uacc, m->loss, la.pred, la.y, NULL, rows, out);
+        if (m->n_metrics) { /* per-row metric sums only when a metric is tracked */
+            nni_metrics_add(acc, m->loss, la.pred, la.y, la.sw, rows, out);
+            if (uacc) nni_metrics_add(uacc, m->loss, la.pred, la.y, NULL, rows, out);
+        }
     }
 }
 
@@ -107,7 +114,7 @@ nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
         if (m->in_scaler) {
             /* raw inputs are scaled chunk by chunk in the workspace: no allocation */
             memcpy(m->ws.xb, in, rows * m->in_dim * sizeof(float));
-            nni_scaler_apply(m->in_scaler, m->ws.xb, rows);
+            nni_scaler_apply(m->in_scaler, in, m->ws.xb, rows);
             if ((s = nni_check_finite(m, "scaled x", m->ws.xb, rows, m->in_dim)) != NN_OK) return s;
             in = m->ws.xb;
         }
@@ -119,7 +126,39 @@ nn_status nn_model_predict(nn_model *m, const float *x, size_t n, float *out)
     return NN_OK;
 }
 
+/* Non-zero when every float of x is finite: an exponent-bits test ORed over
+   fixed blocks, branch-free so it vectorizes (NaN/Inf have all exponent bits set). */
+static int all_finite(const float *x, size_t n)
+{
+    uint32_t bad = 0;
+    size_t i = 0, k;
+    for (; i + 16 <= n; i += 16) {
+        uint32_t u[16], b16 = 0;
+        memcpy(u, x + i, sizeof u);
+        for (k = 0; k < 16; k++) b16 |= (~u[k] & 0x7f800000u) == 0u;
+        bad |= b16;
+    }
+    for (; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= (~u & 0x7f800000u) == 0u;
+    }
+    return bad == 0;
+}
+
+/* The one-row path: no chunking and no copy of the result (the last layer
+   writes straight into out); the same layer code, so the same bits as
+   nn_model_predict. Errors and the first (building) call take the general path. */
 nn_status nn_model_predict_one(nn_model *m, const float *x, float *out)
 {
-    return nn_model_predict(m, x, 1, out);
+    uintptr_t xa, oa;
+    if (!m || !x || !out || !m->built || !all_finite(x, m->in_dim)) return nn_model_predict(m, x, 1, out);
+    /* out overlapping x (in place): the last layer would clobber its input */
+    xa = (uintptr_t)x;
+    oa = (uintptr_t)out;
+    if (oa < xa + m->in_dim * sizeof(float) && xa < oa + nni_output_dim(m) * sizeof(float))
+        return nn_model_predict(m, x, 1, out);
+    nni_forward_to(m, x, 1, 0, out);
+    if (m->err[0]) nni_clear_error(m);
+    return NN_OK;
 }

@@ -3,6 +3,7 @@
    fused with softmax/sigmoid they are computed from logits, as Keras does
    when the output layer's logits are available. */
 #include "train/loss.h"
+#include "core/mathf.h"
 #include <math.h>
 
 #define EPS 1e-7f
@@ -17,9 +18,9 @@ int nni_loss_fuses(nn_loss loss, nn_activation act)
 
 static float sigmoidf(float x)
 {
-    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+    if (x >= 0.0f) return 1.0f / (1.0f + nni_expf(-x));
     {
-        float e = expf(x);
+        float e = nni_expf(x);
         return e / (1.0f + e);
     }
 }
@@ -39,10 +40,8 @@ static double cce_logits_row(const nni_loss_args *a, size_t r, float scale)
     double sum = 0.0, lse, l = 0.0;
     for (c = 1; c < cols; c++)
         if (z[c] > mx) mx = z[c];
-    for (c = 0; c < cols; c++) sum += exp((double)(z[c] - mx));
-    /* cols >= 1, so the maximum logit contributes exp(0) = 1 and sum >= 1 */
-    // cppcheck-suppress invalidFunctionArg
-    lse = (double)mx + log(sum);
+    for (c = 0; c < cols; c++) sum += nni_dexp((double)(z[c] - mx));
+    lse = (double)mx + nni_dlog(sum);
     for (c = 0; c < cols; c++) {
         float t = target_of(a, r, c);
         tsum += t;
@@ -66,8 +65,8 @@ static double cce_probs_row(const nni_loss_args *a, size_t r, float scale)
     for (c = 0; c < cols; c++) {
         float q = p[c] / s, t = target_of(a, r, c);
         float qc = q < EPS ? EPS : (q > 1.0f - EPS ? 1.0f - EPS : q);
-        if (t != 0.0f) l -= (double)t * log((double)qc);
-        /* d/dq of -t log(clip(q)); zero where the clip is active */
+        if (t != 0.0f) l -= (double)t * nni_dlog((double)qc);
+        /* d/dq of -t nni_dlog(clip(q)); zero where the clip is active */
         if (a->grad) {
             float dq = (q > EPS && q < 1.0f - EPS) ? -t / q : 0.0f;
             a->grad[r * cols + c] = dq;
@@ -130,13 +129,13 @@ double nni_loss_sum(const nni_loss_args *a)
             for (c = 0; c < cols; c++) {
                 float t = target_of(a, r, c);
                 if (a->loss == NN_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS || a->logits) {
-                    /* stable: max(z,0) - z t + log(1 + e^-|z|) */
+                    /* stable: max(z,0) - z t + nni_dlog(1 + e^-|z|) */
                     float z = a->logits ? a->logits[r * cols + c] : p[c];
-                    l += (z > 0.0f ? (double)z : 0.0) - (double)z * t + log1p(exp(-fabs((double)z)));
+                    l += (z > 0.0f ? (double)z : 0.0) - (double)z * t + nni_dlog1p(nni_dexp(-fabs((double)z)));
                     if (g) g[c] = (sigmoidf(z) - t) * gs;
                 } else {
                     float q = p[c] < EPS ? EPS : (p[c] > 1.0f - EPS ? 1.0f - EPS : p[c]);
-                    l -= (double)t * log((double)q) + (1.0 - (double)t) * log(1.0 - (double)q);
+                    l -= (double)t * nni_dlog((double)q) + (1.0 - (double)t) * nni_dlog(1.0 - (double)q);
                     if (g) g[c] = (p[c] > EPS && p[c] < 1.0f - EPS) ? (-t / q + (1.0f - t) / (1.0f - q)) * gs : 0.0f;
                 }
             }

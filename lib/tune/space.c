@@ -1,12 +1,13 @@
 /* Search-space definitions: grid enumeration, sampling, text, the space parser. */
 #include "tune/tuner.h"
+#include "core/mathf.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 static double pow_step(const nni_hp_def *d, size_t i)
 {
-    return d->log ? d->lo * pow(d->step, (double)i) : d->lo + d->step * (double)i;
+    return d->log ? d->lo * nni_dpow(d->step, (double)i) : d->lo + d->step * (double)i;
 }
 
 static double eff_step(const nni_hp_def *d)
@@ -73,10 +74,10 @@ double nni_hp_sample(const nni_hp_def *d, nni_rng *r)
     /* 53-bit uniform in [0, 1) */
     u = (double)(nni_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
     if (d->kind == NNI_HP_INT) { /* log-uniform over [lo, hi + 1), floored */
-        double v = floor(exp(log(d->lo) + u * (log(d->hi + 1.0) - log(d->lo))));
+        double v = floor(nni_dexp(nni_dlog(d->lo) + u * (nni_dlog(d->hi + 1.0) - nni_dlog(d->lo))));
         return v < d->lo ? d->lo : (v > d->hi ? d->hi : v);
     }
-    if (d->log) return exp(log(d->lo) + u * (log(d->hi) - log(d->lo)));
+    if (d->log) return nni_dexp(nni_dlog(d->lo) + u * (nni_dlog(d->hi) - nni_dlog(d->lo)));
     return d->lo + u * (d->hi - d->lo);
 }
 
@@ -125,15 +126,17 @@ int nni_hb_brackets(int max_epochs, int factor)
 
 int nni_hb_size(int max_epochs, int factor, int bracket, int round)
 {
-    /* log(x, base) in Python is log(x) / log(base) */
-    double b0_end = ceil(1.0 + log((double)max_epochs) / log((double)factor));
-    double end = b0_end / (double)(bracket + 1);
-    return (int)ceil(end * pow((double)factor, (double)(bracket - round)));
+    /* Keras Tuner's ceil(1 + log(x, base)), in integers (no libm, exact at powers of
+       base): 1 + the smallest k with base^k >= x */
+    double b0_end = 1.0, p = 1.0, end;
+    while (p < (double)max_epochs && factor > 1) p *= (double)factor, b0_end += 1.0;
+    end = b0_end / (double)(bracket + 1);
+    return (int)ceil(end * nni_dpow((double)factor, (double)(bracket - round)));
 }
 
 int nni_hb_epochs(int max_epochs, int factor, int bracket, int round)
 {
-    return (int)ceil((double)max_epochs / pow((double)factor, (double)(bracket - round)));
+    return (int)ceil((double)max_epochs / nni_dpow((double)factor, (double)(bracket - round)));
 }
 
 /* ---- k-fold --------------------------------------------------------------- */

@@ -1020,12 +1020,12 @@ static int better(const nn_tuner *t, const nni_trial *a, const nni_trial *b)
 
 static nn_status search_grid(nn_tuner *t, const char *text, int epochs)
 {
-    size_t counts[NNI_MAX_HP], total = 1, i, k;
+    size_t counts[NNI_MAX_HP] = { 0 }, total = 1, i, k;
     nn_status s;
     for (i = 0; i < t->n_defs; i++) {
         counts[i] = nni_hp_grid_count(&t->defs[i]);
         if (counts[i] == 0) return tfail(t, NN_ERR_INVALID_ARG, "grid search: float \"%s\" has no step", t->defs[i].name);
-        if (total > ((size_t)1 << 40) / counts[i]) return tfail(t, NN_ERR_INVALID_ARG, "grid search: too many combinations");
+        if (total > (size_t)(((uint64_t)1 << 40) < (uint64_t)(size_t)-1 ? ((uint64_t)1 << 40) : (uint64_t)(size_t)-1) / counts[i]) return tfail(t, NN_ERR_INVALID_ARG, "grid search: too many combinations");
         total *= counts[i];
     }
     if (t->max_trials_set && total > t->max_trials) total = t->max_trials;

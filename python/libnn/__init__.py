@@ -1514,3 +1514,7 @@ models = sys.modules[__name__]
 layers = sys.modules[__name__]
 optimizers = sys.modules[__name__]
 callbacks = sys.modules[__name__]
+
+
+from . import tuner  # noqa: E402  (KerasTuner-shaped search on the C tuner)
+from .tuner import HyperParameters, RandomSearch, GridSearch, Hyperband  # noqa: E402,F401

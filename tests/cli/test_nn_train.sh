@@ -95,5 +95,35 @@ printf 'a,b\n1,?\n,2\n' >"$tmp/miss_new.csv"
     "$NN_TRAIN" predict "$tmp/miss2.nn" "$tmp/miss_new.csv" >"$tmp/pred" 2>>"$tmp/err" && ! grep -qi nan "$tmp/pred" && ok || bad "missing values with the model's imputer: $(cat "$tmp/err")"
 "$NN_TRAIN" "$tmp/miss.csv" --layers 4:relu,1 --epochs 5 --scale minmax >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "minmax with missing values should fail in one line"
 
+# search: a small random search with 3-fold CV; shards 0/2 + 1/2 merged equal the unsharded run
+S="examples/data/iris.csv --loss sparse_categorical_crossentropy --space units=8..64:log,lr=1e-3..1e-1:log,dropout=0|0.2 --strategy random --trials 6 --folds 3 --epochs 10 --batch 16 --scale standard --seed 3"
+"$NN_TRAIN" search $S --results "$tmp/all.csv" --save "$tmp/best.nn" >"$tmp/out" 2>"$tmp/err" &&
+    grep -q "^best hyper-parameters (trial [0-9]*, score" "$tmp/out" && grep -q "^saved: " "$tmp/out" &&
+    [ "$(wc -l <"$tmp/all.csv")" -eq 7 ] && head -n 1 "$tmp/all.csv" | grep -q "^trial,units,lr,dropout,score" && ok || bad "search: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/best.nn" examples/data/iris.csv >"$tmp/pred" 2>"$tmp/err" && [ "$(wc -l <"$tmp/pred")" -eq 151 ] && ok || bad "predict with the searched model: $(cat "$tmp/err")"
+"$NN_TRAIN" search $S --results "$tmp/s0.csv" --trial-shard 0/2 >/dev/null 2>"$tmp/err" &&
+    "$NN_TRAIN" search $S --results "$tmp/s1.csv" --trial-shard 1/2 >/dev/null 2>>"$tmp/err" &&
+    "$NN_TRAIN" search-merge "$tmp/merged.csv" "$tmp/s0.csv" "$tmp/s1.csv" >/dev/null 2>>"$tmp/err" && ok || bad "sharded search: $(cat "$tmp/err")"
+# the same table except the timing column
+cut -d, -f1-7 "$tmp/all.csv" >"$tmp/a"; cut -d, -f1-7 "$tmp/merged.csv" >"$tmp/b"
+[ "$(wc -l <"$tmp/s0.csv")" -eq 4 ] && cmp -s "$tmp/a" "$tmp/b" && ok || bad "shards + merge differ from the unsharded search"
+# the merged file resumes with nothing left to train and picks the same best trial
+"$NN_TRAIN" search $S --results "$tmp/merged.csv" >"$tmp/out2" 2>"$tmp/err" &&
+    [ "$(grep '^best hyper' "$tmp/out")" = "$(grep '^best hyper' "$tmp/out2")" ] && ok || bad "search on the merged file: $(cat "$tmp/err")"
+# grid over a template --layers, hyperband on diabetes
+"$NN_TRAIN" search examples/data/diabetes.csv --layers units:act,dropout,1 --space "units=4|8,activation=relu|tanh,dropout=0|0.3" \
+    --strategy grid --epochs 3 --scale standard >"$tmp/out" 2>"$tmp/err" && [ "$(grep -c '^[0-9]' "$tmp/out")" -eq 8 ] && ok || bad "grid search: $(cat "$tmp/out" "$tmp/err")"
+"$NN_TRAIN" search examples/data/diabetes.csv --space "layers=1..2,batch_norm=bool,optimizer=adam|sgd,lr=1e-3..1e-2:log" \
+    --strategy hyperband --epochs 9 --scale standard >"$tmp/out" 2>"$tmp/err" && grep -q "^best hyper" "$tmp/out" && ok || bad "hyperband search: $(cat "$tmp/err")"
+expect_usage_error search examples/data/iris.csv --space "units=8..x"
+expect_usage_error search examples/data/iris.csv --space "foo=1..3"
+expect_usage_error search examples/data/iris.csv --space "activation=relu|nope"
+expect_usage_error search examples/data/iris.csv
+expect_usage_error search examples/data/iris.csv --space units=8..16 --trial-shard 2/2
+expect_usage_error search examples/data/iris.csv --space units=8..16 --strategy hyperband --trial-shard 0/2
+expect_usage_error search examples/data/iris.csv --space layers=1..2 --layers units:relu,1
+expect_usage_error search-merge only_out.csv
+"$NN_TRAIN" search-merge "$tmp/x.csv" "$tmp/none.csv" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "search-merge of a missing file"
+
 echo "nn-train: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -38,4 +38,19 @@ nn_status cli_write_predictions(nn_model *m, const float *x, size_t n, FILE *f);
 int cli_predict(const char *model_path, const char *csv_path, const char *target);
 int cli_summary(const char *model_path);
 
+/* Shared by the subcommands (nn_train.c). */
+int cli_usage_error(const char *fmt, ...); /* one line on stderr, returns 2 */
+int cli_fail(const char *fmt, ...);        /* one line on stderr, returns 1 */
+int cli_parse_int(const char *s, long lo, long hi, long *out);
+int cli_parse_float(const char *s, double lo, double hi, double *out);
+extern const char *const CLI_ACT_NAMES[11];
+extern const char *const CLI_LOSS_NAMES[6];
+int cli_lookup(const char *s, const char *const *names, int n);
+/* --layers SPEC: validate (0 + message on error) / add the layers. */
+int cli_check_layers(const char *spec, char *msg, size_t cap);
+nn_status cli_add_layers(nn_model *m, const char *spec);
+/* search / search-merge subcommands (search.c); argv[0] is the subcommand. */
+int cli_search(int argc, char **argv);
+int cli_search_merge(int argc, char **argv);
+
 #endif

@@ -20,6 +20,8 @@ static const char *USAGE =
     "usage: nn-train DATA.csv --target COLUMN [options]\n"
     "       nn-train predict MODEL.nn NEW.csv [--target COLUMN]\n"
     "       nn-train summary MODEL.nn\n"
+    "       nn-train search DATA.csv --space SPACE [options]   (nn-train search --help)\n"
+    "       nn-train search-merge OUT.csv SHARD.csv...\n"
     "\n"
     "Train a Keras-style Sequential network on a numeric CSV file with a header row. Empty cells\n"
     "and NA/NaN/?/N/A are missing: rows without a target are dropped, missing features are\n"
@@ -53,7 +55,7 @@ static const char *USAGE =
     "                         and training dynamics, printed on stderr; on by default)\n"
     "  -h, --help             this text;  --version  library version\n";
 
-static int usage_error(const char *fmt, ...)
+int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("nn-train: ", stderr);
@@ -64,7 +66,7 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
-static int fail(const char *fmt, ...)
+int cli_fail(const char *fmt, ...)
 {
     va_list ap;
     fputs("nn-train: ", stderr);
@@ -75,7 +77,7 @@ static int fail(const char *fmt, ...)
     return 1;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out)
+int cli_parse_int(const char *s, long lo, long hi, long *out)
 {
     char *end;
     long v;
@@ -86,7 +88,7 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 1;
 }
 
-static int parse_float(const char *s, double lo, double hi, double *out)
+int cli_parse_float(const char *s, double lo, double hi, double *out)
 {
     char *end;
     double v;
@@ -97,12 +99,12 @@ static int parse_float(const char *s, double lo, double hi, double *out)
     return 1;
 }
 
-static const char *ACT_NAMES[] = {"linear", "relu", "leaky_relu", "elu", "selu", "sigmoid",
+const char *const CLI_ACT_NAMES[11] = {"linear", "relu", "leaky_relu", "elu", "selu", "sigmoid",
                                   "tanh", "softmax", "softplus", "gelu", "swish"};
-static const char *LOSS_NAMES[] = {"mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
+const char *const CLI_LOSS_NAMES[6] = {"mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
                                    "sparse_categorical_crossentropy"};
 
-static int lookup(const char *s, const char *const *names, int n)
+int cli_lookup(const char *s, const char *const *names, int n)
 {
     int i;
     for (i = 0; i < n; i++)
@@ -119,7 +121,7 @@ typedef struct options {
 } options;
 
 /* Validate --layers without building anything: returns 0 and a message on error. */
-static int check_layers(const char *spec, char *msg, size_t cap)
+int cli_check_layers(const char *spec, char *msg, size_t cap)
 {
     char buf[1024], *tok, *save = NULL;
     if (strlen(spec) >= sizeof buf) return snprintf(msg, cap, "--layers is too long"), 0;
@@ -131,19 +133,19 @@ static int check_layers(const char *spec, char *msg, size_t cap)
         if (strcmp(tok, "bn") == 0) continue;
         if (colon) *colon = '\0';
         if (strcmp(tok, "dropout") == 0 || strcmp(tok, "noise") == 0) {
-            if (!colon || !parse_float(colon + 1, 0.0, strcmp(tok, "dropout") == 0 ? 0.999 : 1e6, &v))
+            if (!colon || !cli_parse_float(colon + 1, 0.0, strcmp(tok, "dropout") == 0 ? 0.999 : 1e6, &v))
                 return snprintf(msg, cap, "--layers: %s needs a value, e.g. %s:0.2", tok, tok), 0;
             continue;
         }
-        if (!parse_int(tok, 1, 1000000, &units))
+        if (!cli_parse_int(tok, 1, 1000000, &units))
             return snprintf(msg, cap, "--layers: '%s' is not UNITS[:ACTIVATION], dropout:RATE, noise:SD or bn", tok), 0;
-        if (colon && lookup(colon + 1, ACT_NAMES, 11) < 0)
+        if (colon && cli_lookup(colon + 1, CLI_ACT_NAMES, 11) < 0)
             return snprintf(msg, cap, "--layers: unknown activation '%s'", colon + 1), 0;
     }
     return 1;
 }
 
-static nn_status add_layers(nn_model *m, const char *spec)
+nn_status cli_add_layers(nn_model *m, const char *spec)
 {
     char buf[1024], *tok, *save = NULL;
     nn_status s = NN_OK;
@@ -154,7 +156,7 @@ static nn_status add_layers(nn_model *m, const char *spec)
         if (strcmp(tok, "bn") == 0) s = nn_model_add(m, nn_batch_norm());
         else if (strcmp(tok, "dropout") == 0) s = nn_model_add(m, nn_dropout((float)atof(colon + 1)));
         else if (strcmp(tok, "noise") == 0) s = nn_model_add(m, nn_gaussian_noise((float)atof(colon + 1)));
-        else s = nn_model_add(m, nn_dense((size_t)atol(tok), colon ? (nn_activation)lookup(colon + 1, ACT_NAMES, 11) : NN_LINEAR));
+        else s = nn_model_add(m, nn_dense((size_t)atol(tok), colon ? (nn_activation)cli_lookup(colon + 1, CLI_ACT_NAMES, 11) : NN_LINEAR));
     }
     return s;
 }
@@ -179,7 +181,7 @@ static int parse_train_args(int argc, char **argv, options *o)
         long n;
         double d;
         if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->data) return usage_error("unexpected argument '%s'", a);
+            if (o->data) return cli_usage_error("unexpected argument '%s'", a);
             o->data = a;
             continue;
         }
@@ -191,67 +193,67 @@ static int parse_train_args(int argc, char **argv, options *o)
             o->doctor = 0;
             continue;
         }
-        if (!v) return usage_error("%s needs a value", a);
+        if (!v) return cli_usage_error("%s needs a value", a);
         i++;
         if (strcmp(a, "--target") == 0) o->target = v;
         else if (strcmp(a, "--layers") == 0) {
-            if (!check_layers(v, msg, sizeof msg)) return usage_error("%s", msg);
+            if (!cli_check_layers(v, msg, sizeof msg)) return cli_usage_error("%s", msg);
             o->layers = v;
         } else if (strcmp(a, "--loss") == 0) {
-            o->loss = lookup(v, LOSS_NAMES, 6);
-            if (o->loss < 0) return usage_error("--loss: unknown loss '%s'", v);
+            o->loss = cli_lookup(v, CLI_LOSS_NAMES, 6);
+            if (o->loss < 0) return cli_usage_error("--loss: unknown loss '%s'", v);
         } else if (strcmp(a, "--metrics") == 0) {
             char buf[256], *t, *sv = NULL;
-            if (strlen(v) >= sizeof buf) return usage_error("--metrics is too long");
+            if (strlen(v) >= sizeof buf) return cli_usage_error("--metrics is too long");
             strcpy(buf, v);
             for (t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
-                if (cli_metric(t) < 0) return usage_error("--metrics: unknown metric '%s'", t);
+                if (cli_metric(t) < 0) return cli_usage_error("--metrics: unknown metric '%s'", t);
             o->metrics = v;
         } else if (strcmp(a, "--optimizer") == 0) {
             const char *colon = strchr(v, ':');
             size_t len = colon ? (size_t)(colon - v) : strlen(v);
-            if (len >= sizeof o->opt) return usage_error("--optimizer: unknown optimizer '%s'", v);
+            if (len >= sizeof o->opt) return cli_usage_error("--optimizer: unknown optimizer '%s'", v);
             memcpy(o->opt, v, len);
             o->opt[len] = '\0';
-            if (!cli_optimizer_known(o->opt)) return usage_error("--optimizer: unknown optimizer '%s'", o->opt);
+            if (!cli_optimizer_known(o->opt)) return cli_usage_error("--optimizer: unknown optimizer '%s'", o->opt);
             o->lr = cli_default_lr(o->opt);
-            if (colon && !parse_float(colon + 1, 1e-12, 100.0, &o->lr))
-                return usage_error("--optimizer: bad learning rate '%s'", colon + 1);
+            if (colon && !cli_parse_float(colon + 1, 1e-12, 100.0, &o->lr))
+                return cli_usage_error("--optimizer: bad learning rate '%s'", colon + 1);
         } else if (strcmp(a, "--epochs") == 0) {
-            if (!parse_int(v, 1, 10000000, &n)) return usage_error("--epochs: expected a positive integer, got '%s'", v);
+            if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--epochs: expected a positive integer, got '%s'", v);
             o->epochs = (int)n;
         } else if (strcmp(a, "--batch") == 0) {
-            if (!parse_int(v, 1, 100000000, &n)) return usage_error("--batch: expected a positive integer, got '%s'", v);
+            if (!cli_parse_int(v, 1, 100000000, &n)) return cli_usage_error("--batch: expected a positive integer, got '%s'", v);
             o->batch = (int)n;
         } else if (strcmp(a, "--val") == 0) {
-            if (!parse_float(v, 0.0, 0.99, &d)) return usage_error("--val: expected a fraction in [0, 0.99], got '%s'", v);
+            if (!cli_parse_float(v, 0.0, 0.99, &d)) return cli_usage_error("--val: expected a fraction in [0, 0.99], got '%s'", v);
             o->val = d;
         } else if (strcmp(a, "--early-stop") == 0) {
-            if (!parse_int(v, 1, 10000000, &n)) return usage_error("--early-stop: expected a positive integer, got '%s'", v);
+            if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--early-stop: expected a positive integer, got '%s'", v);
             o->early_stop = (int)n;
         } else if (strcmp(a, "--scale") == 0) {
             if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
-                return usage_error("--scale: expected none, standard or minmax, got '%s'", v);
+                return cli_usage_error("--scale: expected none, standard or minmax, got '%s'", v);
             strcpy(o->scale, v);
         } else if (strcmp(a, "--scale-target") == 0) {
             if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
-                return usage_error("--scale-target: expected none, standard or minmax, got '%s'", v);
+                return cli_usage_error("--scale-target: expected none, standard or minmax, got '%s'", v);
             strcpy(o->scale_target, v);
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_int(v, 0, 0x7FFFFFFFL, &n)) return usage_error("--seed: expected a non-negative integer, got '%s'", v);
+            if (!cli_parse_int(v, 0, 0x7FFFFFFFL, &n)) return cli_usage_error("--seed: expected a non-negative integer, got '%s'", v);
             o->seed = (uint64_t)n;
         } else if (strcmp(a, "--save") == 0) o->save = v;
         else if (strcmp(a, "--plot") == 0) o->plot = v;
         else if (strcmp(a, "--predictions") == 0) o->predictions = v;
         else if (strcmp(a, "--verbose") == 0) {
-            if (!parse_int(v, 0, 2, &n)) return usage_error("--verbose: expected 0, 1 or 2, got '%s'", v);
+            if (!cli_parse_int(v, 0, 2, &n)) return cli_usage_error("--verbose: expected 0, 1 or 2, got '%s'", v);
             o->verbose = (int)n;
-        } else return usage_error("unknown option '%s'", a);
+        } else return cli_usage_error("unknown option '%s'", a);
     }
-    if (!o->data) return usage_error("missing DATA.csv");
-    if (o->early_stop && o->val <= 0.0) return usage_error("--early-stop needs a validation split (--val > 0)");
+    if (!o->data) return cli_usage_error("missing DATA.csv");
+    if (o->early_stop && o->val <= 0.0) return cli_usage_error("--early-stop needs a validation split (--val > 0)");
     if (o->loss >= 3 && strcmp(o->scale_target, "none") != 0)
-        return usage_error("--scale-target is for regression losses (mse, mae, huber)");
+        return cli_usage_error("--scale-target is for regression losses (mse, mae, huber)");
     return 0;
 }
 
@@ -259,7 +261,7 @@ static int parse_train_args(int argc, char **argv, options *o)
     do {                                                                                       \
         nn_status s_ = (call);                                                                 \
         if (s_ != NN_OK) {                                                                     \
-            rc = fail("%s: %s", nn_status_string(s_), m ? nn_model_error(m) : nn_last_error()); \
+            rc = cli_fail("%s: %s", nn_status_string(s_), m ? nn_model_error(m) : nn_last_error()); \
             goto done;                                                                         \
         }                                                                                      \
     } while (0)
@@ -311,18 +313,18 @@ static int train(const options *o)
     size_t n_train, last, k, best = 0;
     char err[512];
 
-    if (cli_read_csv(o->data, o->target, &d, err, sizeof err) != 0) return fail("%s", err);
+    if (cli_read_csv(o->data, o->target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     n_train = o->val > 0.0 ? (size_t)floor((double)d.rows * (1.0 - o->val)) : d.rows;
     if (n_train == 0 || (o->val > 0.0 && n_train == d.rows))
-        return cli_data_free(&d), fail("%s: %zu rows are too few for --val %g", o->data, d.rows, o->val);
+        return cli_data_free(&d), cli_fail("%s: %zu rows are too few for --val %g", o->data, d.rows, o->val);
 
     m = nn_model_create(d.features);
     if (!m) {
-        rc = fail("%s", nn_last_error());
+        rc = cli_fail("%s", nn_last_error());
         goto done;
     }
     TRY(nn_model_set_seed(m, o->seed));
-    TRY(add_layers(m, o->layers));
+    TRY(cli_add_layers(m, o->layers));
     TRY(nn_model_compile(m, cli_optimizer(o->opt, (float)o->lr), (nn_loss)o->loss));
     if (o->metrics) {
         char buf[256], *t, *sv = NULL;
@@ -333,7 +335,7 @@ static int train(const options *o)
         TRY(nn_model_add_metric(m, o->loss >= 3 ? NN_METRIC_ACCURACY : NN_METRIC_MAE));
     }
     if (!sparse && nn_model_output_dim(m) != 1) {
-        rc = fail("the last layer has %zu units but the target '%s' is one column (use a 1-unit output, or "
+        rc = cli_fail("the last layer has %zu units but the target '%s' is one column (use a 1-unit output, or "
                   "--loss sparse_categorical_crossentropy with one unit per class)",
                   nn_model_output_dim(m), d.target_name);
         goto done;
@@ -341,14 +343,14 @@ static int train(const options *o)
     {
         nn_status s = cli_attach_input_scaler(m, &d, o->scale, n_train, err, sizeof err);
         if (s != NN_OK) {
-            rc = fail("%s: %s", o->data, err);
+            rc = cli_fail("%s: %s", o->data, err);
             goto done;
         }
     }
     if (strcmp(o->scale_target, "none") != 0) {
         nn_scaler *ts = cli_scaler(o->scale_target);
         if (!ts) {
-            rc = fail("%s", nn_last_error());
+            rc = cli_fail("%s", nn_last_error());
             goto done;
         }
         TRY(nn_model_set_target_scaler(m, ts)); /* fitted by fit on the training rows */
@@ -396,7 +398,7 @@ static int train(const options *o)
         FILE *f = fopen(o->predictions, "w");
         nn_status s;
         if (!f) {
-            rc = fail("cannot write %s", o->predictions);
+            rc = cli_fail("cannot write %s", o->predictions);
             goto done;
         }
         s = cli_write_predictions(m, d.x, d.rows, f);
@@ -414,6 +416,8 @@ int main(int argc, char **argv)
 {
     options o;
     int i, r;
+    if (argc >= 2 && strcmp(argv[1], "search") == 0) return cli_search(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "search-merge") == 0) return cli_search_merge(argc - 1, argv + 1);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(USAGE, stdout);
@@ -433,17 +437,17 @@ int main(int argc, char **argv)
         int np = 0;
         for (i = 2; i < argc; i++) {
             if (strcmp(argv[i], "--target") == 0) {
-                if (i + 1 >= argc) return usage_error("--target needs a value");
+                if (i + 1 >= argc) return cli_usage_error("--target needs a value");
                 target = argv[++i];
-            } else if (argv[i][0] == '-' && argv[i][1]) return usage_error("predict: unknown option '%s'", argv[i]);
+            } else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("predict: unknown option '%s'", argv[i]);
             else if (np < 2) paths[np++] = argv[i];
-            else return usage_error("predict: unexpected argument '%s'", argv[i]);
+            else return cli_usage_error("predict: unexpected argument '%s'", argv[i]);
         }
-        if (np != 2) return usage_error("predict needs MODEL.nn and NEW.csv");
+        if (np != 2) return cli_usage_error("predict needs MODEL.nn and NEW.csv");
         return cli_predict(paths[0], paths[1], target);
     }
     if (strcmp(argv[1], "summary") == 0) {
-        if (argc != 3) return usage_error("summary needs MODEL.nn");
+        if (argc != 3) return cli_usage_error("summary needs MODEL.nn");
         return cli_summary(argv[2]);
     }
     if ((r = parse_train_args(argc, argv, &o)) != 0) return r;
