@@ -176,7 +176,8 @@ static double minmax_scale(const nn_scaler *s, size_t j)
    row (a copy of orig), as scikit-learn does. The k-entry table lives on the stack. */
 static void knn_impute_row(const nn_scaler *s, const float *orig, float *row)
 {
-    struct { double dist; float val; } best[NN_IMPUTER_MAX_NEIGHBORS];
+    /* zeroed only so -fanalyzer sees every entry read is written (entries < have always are) */
+    struct { double dist; float val; } best[NN_IMPUTER_MAX_NEIGHBORS] = { { 0.0, 0.0f } };
     size_t d = s->dim, i, j, c, k = (size_t)s->neighbors;
     for (j = 0; j < d; j++) {
         size_t have = 0, q;
