@@ -47,10 +47,11 @@ fuzz-corpus: $(STATIC)
 	$(BUILD)/gen_corpus
 
 # ThreadSanitizer on the parallel-training test (several models in threads, threaded GEMM) and the
-# thread-count determinism tests; the whole suite is built, only those tests run.
+# thread-count determinism tests; the whole suite is built, only those tests run. NN_NO_CLONES:
+# GCC's target_clones ifunc resolvers run before the TSan runtime is initialised and crash.
 TSAN_BUILD   ?= build-tsan
 test-tsan:
-	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" $(TSAN_BUILD)/run_tests
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread -DNN_NO_CLONES" LDFLAGS="-fsanitize=thread" $(TSAN_BUILD)/run_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_BUILD)/run_tests parallel_ threads_training_bit_identical
 
 # valgrind memcheck over a fast subset, on the AVX2 and the scalar GEMM paths (valgrind cannot
