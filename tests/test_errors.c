@@ -428,3 +428,31 @@ TEST(err_compile_out_of_memory_leaves_model_unbuilt)
     nn_model_free(m);
     CHECK_EQ(c.live_bytes, 0);
 }
+
+TEST(err_loss_overflowing_float_is_nonfinite)
+{
+    /* A batch loss can be finite in the double accumulator (1e72) yet Inf as the
+       float32 value history and callbacks see; that must stop fit as NN_ERR_NONFINITE,
+       with and without TerminateOnNaN (seeds found by sweeping). */
+    static const uint64_t seeds[] = { 3 * 7919, 26 * 7919, 58 * 7919, 102 * 7919 };
+    float x[64 * 3], y[64];
+    uint32_t s = 777;
+    size_t i, k;
+    int tnan;
+    for (i = 0; i < 64 * 3; i++) {
+        s = s * 1664525u + 1013904223u;
+        x[i] = ((float)(s >> 8) / (float)(1u << 24) * 2.0f - 1.0f) * 1e3f;
+    }
+    for (i = 0; i < 64; i++) y[i] = 1e-3f * (x[i * 3] - 2.0f * x[i * 3 + 1]);
+    for (tnan = 0; tnan < 2; tnan++)
+        for (k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+            nn_model *m = nn_model_create(3);
+            nn_model_set_seed(m, seeds[k]);
+            nn_model_add(m, nn_dense(1, NN_LINEAR));
+            nn_model_compile(m, nn_sgd(1e30f, 0.0f, 0), NN_LOSS_MSE);
+            if (tnan) nn_model_add_callback(m, nn_terminate_on_nan());
+            CHECK_EQ(nn_model_fit(m, x, y, 64, 50, 16), NN_ERR_NONFINITE);
+            CHECK_STR_CONTAINS(nn_model_error(m), "loss became");
+            nn_model_free(m);
+        }
+}

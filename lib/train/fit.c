@@ -202,10 +202,12 @@ static nn_status run_epochs(nn_model *m, fit_state *fs)
             loss_rows += (double)rows;
             m->batch_loss = (float)batch_loss;
             m->running_loss = (float)(loss_sum / loss_rows);
-            if (!isfinite(batch_loss)) {
+            /* The loss is reported as float32 (history, callbacks): a sum that is finite
+               in double but overflows float is an Inf loss too. */
+            if (!isfinite(m->batch_loss)) {
                 if (fs->doctor) nni_doctor_nonfinite(fs->doctor, m, epoch, (int)b, batch_loss);
                 result = nni_fail(m, NN_ERR_NONFINITE, "loss became %s at epoch %d, batch %zu (try a lower learning rate or check the data scale)",
-                                  isnan(batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
+                                  isnan(m->batch_loss) ? "NaN" : "Inf", epoch + 1, b + 1);
                 if (!tnan) return result;
                 /* TerminateOnNaN: skip this update, finish the epoch's bookkeeping and stop */
                 RUN_HOOKS(batch_end, (int)b, (float)batch_loss);
