@@ -83,6 +83,8 @@ double nni_dexp(double x)
     if (is_nan(x)) return x;
     if (x > 709.782712893384) return from_bits(0x7ff0000000000000ull); /* +inf */
     if (x < -745.2) return 0.0;
+    /* cppcheck misreads C99 hex-float literals here (it calls the range empty) */
+    // cppcheck-suppress incorrectLogicOperator
     if (x > -0x1p-54 && x < 0x1p-54) return 1.0 + x;
     r = reduce_ln2(x, &k);
     return scale2(1.0 + expm1_kernel(r), k);
