@@ -115,10 +115,14 @@ abi-check: $(SHARED_REAL)
 	    echo "abi-check: ABI change other than additions (abidiff exit $$rc)"; exit 1; fi; \
 	echo "abi-check: only additions relative to abi/libnn.abi (allowed)"
 
+# ASan + UBSan; the build folder is a parameter so gcc and clang builds can coexist:
+# make test-sanitize CC=clang CXX=clang++ SAN_BUILD=build-san-clang. Also replays the fuzz corpora.
+SAN_BUILD    ?= build-san
+SAN_OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-sanitize:
-	$(MAKE) BUILD=build-san OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-san/run_tests
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/run_tests
+	$(MAKE) BUILD=$(SAN_BUILD) OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" $(SAN_BUILD)/run_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_BUILD)/run_tests
+	$(MAKE) fuzz-replay
 
 # Files written here must read bit-identically on big-endian s390x (qemu);
 # skipped with a message when the cross compiler or qemu is missing.
@@ -159,7 +163,7 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/nn.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-san-clang build-tsan build-fuzz build-analyze
 
 # ---- Bindings, C++ example, command-line trainer, docs ----------------------
 # Added as separate rules (extra prerequisites of all/test) so they merge cleanly.
@@ -236,3 +240,4 @@ $(BUILD)/bench/bench_train: tests/bench/bench_train.c include/nn.h $(STATIC)
 .PHONY: bench-train
 bench-train: $(BUILD)/bench/bench_train
 	$(BUILD)/bench/bench_train -d $(BUILD)/bench $(BENCH_ARGS)
+include tests/reliability.mk

@@ -36,6 +36,8 @@ struct nn_callback {
     char *path;            /* ModelCheckpoint / CSVLogger, from alloc */
     int save_best_only, weights_only, append;
     void *fp;              /* CSVLogger's open FILE */
+    void *save_buf;        /* ModelCheckpoint: file image, from the model's allocator at train begin */
+    size_t save_cap;
     int keys_written;
     /* custom hooks */
     nn_epoch_fn on_epoch_begin, on_epoch_end;

@@ -2,6 +2,7 @@
    only when monitor strictly improves on the best so far (mode auto: max for
    accuracy-like names). Writes go through nni_checkpoint_write (atomic). */
 #include "callbacks/callback.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/model.h"
 #include "io/checkpoint.h"
@@ -38,10 +39,26 @@ static int format_path(const char *pat, int epoch, char *out, size_t cap)
     return 1;
 }
 
+static void ck_release(nn_callback *cb, nn_model *m)
+{
+    nni_free(&m->alloc, cb->save_buf);
+    cb->save_buf = NULL;
+    cb->save_cap = 0;
+}
+
+/* The file image is reserved here, before the first step: an out-of-memory failure then
+   happens before training starts (model unchanged), never after an epoch has updated it. */
 static nn_status ck_train_begin(nn_callback *cb, nn_model *m)
 {
-    (void)m;
+    size_t need = nni_checkpoint_size(m, cb->weights_only);
     cb->best = cb->mode_max ? -INFINITY : INFINITY;
+    if (need > cb->save_cap) {
+        void *b = nni_alloc(&m->alloc, need);
+        if (!b) return nni_fail(m, NN_ERR_NOMEM, "ModelCheckpoint: out of memory for a %zu-byte file image", need);
+        ck_release(cb, m);
+        cb->save_buf = b;
+        cb->save_cap = need;
+    }
     return NN_OK;
 }
 
@@ -63,7 +80,7 @@ static int ck_epoch_end(nn_callback *cb, nn_model *m, int epoch)
         m->cb_status = nni_fail(m, NN_ERR_IO, "ModelCheckpoint: cannot format path %s", cb->path);
         return 1;
     }
-    s = nni_checkpoint_write(m, path, cb->weights_only);
+    s = nni_checkpoint_write_buf(m, path, cb->weights_only, cb->save_buf, cb->save_cap);
     if (s != NN_OK) {
         m->cb_status = s;
         return 1;
@@ -72,7 +89,7 @@ static int ck_epoch_end(nn_callback *cb, nn_model *m, int epoch)
 }
 
 static const nni_cb_ops ck_ops = {
-    "ModelCheckpoint", ck_train_begin, NULL, ck_epoch_end, NULL, NULL, NULL, NULL, NULL, 0,
+    "ModelCheckpoint", ck_train_begin, NULL, ck_epoch_end, NULL, ck_release, ck_release, NULL, ck_release, 0,
 };
 
 nn_callback *nn_model_checkpoint(const char *path, const char *monitor, int save_best_only)

@@ -350,9 +350,10 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     if (slots) {
         state = (float *)nni_alloc_array(&m->alloc, slots, m->n_trainable * sizeof(float));
         if (!state) {
+            size_t want = slots * m->n_trainable; /* before unbuild clears n_trainable */
             nn_optimizer_free(opt);
             if (!was_built) unbuild(m, &rng_before);
-            return nni_fail(m, NN_ERR_NOMEM, "nn_model_compile: out of memory for optimizer state (%zu floats)", slots * m->n_trainable);
+            return nni_fail(m, NN_ERR_NOMEM, "nn_model_compile: out of memory for optimizer state (%zu floats)", want);
         }
     }
     if (m->opt) {
@@ -363,7 +364,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss)
     opt->state_floats = slots * m->n_trainable;
     opt->attached = 1;
     /* Keras' Adagrad starts its accumulator at initial_accumulator_value. */
-    if (opt->initial_accumulator != 0.0f) {
+    if (state && opt->initial_accumulator != 0.0f) { /* state is NULL only when there are no slots */
         size_t i;
         for (i = 0; i < opt->state_floats; i++) state[i] = opt->initial_accumulator;
     }

@@ -10,4 +10,12 @@
    the model's message says why, and NN_ERR_IO (or NN_ERR_NOMEM) is returned. */
 nn_status nni_checkpoint_write(nn_model *m, const char *path, int weights_only);
 
+/* Bytes a checkpoint of m takes now (0 on failure). */
+size_t nni_checkpoint_size(const nn_model *m, int weights_only);
+
+/* Same as nni_checkpoint_write, serialized into buf[0, cap) (reserved before training, so a
+   checkpoint during fit allocates nothing); falls back to nni_checkpoint_write when the image
+   does not fit. */
+nn_status nni_checkpoint_write_buf(nn_model *m, const char *path, int weights_only, void *buf, size_t cap);
+
 #endif

@@ -378,7 +378,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
                 snprintf(tmp, sizeof tmp, "%zu", ncols);
                 n = strlen(tmp);
             }
-            if (name_len + n + 24 > name_cap) {
+            if (!names || name_len + n + 24 > name_cap) { /* !names: for -fanalyzer (name_cap is 0 then) */
                 size_t nc = (name_cap + n + 24) * 2;
                 char *nb = (char *)nni_alloc(&d->alloc, nc);
                 if (!nb) {

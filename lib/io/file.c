@@ -10,7 +10,11 @@
 #include <string.h>
 #include <time.h>
 #if !defined(_WIN32) && !defined(NN_NO_FILEIO)
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 #define NNI_POSIX_IO 1
 #endif
@@ -36,12 +40,54 @@ nn_status nni_read_file(const char *path, const nn_allocator *a, unsigned char *
 #else
 #define NNI_PATH_MAX 4096
 
-/* Temporary name next to path: "<path>.tmp<hex>". */
+/* Temporary name next to path: "<path>.tmp<pid>.<hex>" (the pid lets a later writer recognise
+   the leftover of a process that was killed while writing). */
 static int temp_name(char *out, size_t cap, const char *path, unsigned long salt)
 {
-    int n = snprintf(out, cap, "%s.tmp%lx", path, salt);
+#ifdef NNI_POSIX_IO
+    int n = snprintf(out, cap, "%s.tmp%ld.%lx", path, (long)getpid(), salt);
+#else
+    int n = snprintf(out, cap, "%s.tmp0.%lx", path, salt);
+#endif
     return n > 0 && (size_t)n < cap;
 }
+
+#ifdef NNI_POSIX_IO
+/* Remove "<path>.tmp<pid>.<hex>" files left by writers that no longer exist (killed mid-write),
+   so repeated crashes leave at most the one file that was being written. Temporary files of
+   this process (another thread may be writing) and of live processes are kept. Best effort. */
+static void remove_stale_temps(const char *path)
+{
+    char dir[NNI_PATH_MAX], full[NNI_PATH_MAX + 300];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    DIR *d;
+    struct dirent *e;
+    if (!slash) strcpy(dir, ".");
+    else if (slash == path) strcpy(dir, "/");
+    else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    d = opendir(dir);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        const char *p = e->d_name;
+        char *end;
+        long pid;
+        if (strncmp(p, base, blen) != 0 || strncmp(p + blen, ".tmp", 4) != 0) continue;
+        p += blen + 4;
+        if (*p < '0' || *p > '9') continue;
+        pid = strtol(p, &end, 10);
+        if (*end != '.' || pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */
+        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full) (void)remove(full);
+    }
+    closedir(d);
+}
+#endif
 
 #ifdef NNI_POSIX_IO
 static void sync_dir(const char *path)
@@ -79,6 +125,9 @@ nn_status nni_write_file_atomic(const char *path, const void *buf, size_t len)
         nni_set_last_error("write: path is longer than %d bytes", NNI_PATH_MAX - 1);
         return NN_ERR_INVALID_ARG;
     }
+#ifdef NNI_POSIX_IO
+    remove_stale_temps(path);
+#endif
     salt = (unsigned long)time(NULL) ^ (unsigned long)(size_t)&tmp ^ (unsigned long)clock();
 #ifdef NNI_POSIX_IO
     salt ^= (unsigned long)getpid() << 16;

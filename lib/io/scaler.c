@@ -141,7 +141,8 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
         case NNI_SCALER_IMPUTER:
         default:
             if (cnt == 0 || s->strategy == NN_IMPUTE_CONSTANT) a[j] = s->fill;
-            else if (s->strategy == NN_IMPUTE_MEAN || s->strategy == NN_IMPUTE_KNN) a[j] = (float)mean;
+            /* !tmp never holds here (the median strategy allocated it above); stated for -fanalyzer */
+            else if (s->strategy == NN_IMPUTE_MEAN || s->strategy == NN_IMPUTE_KNN || !tmp) a[j] = (float)mean;
             else {
                 qsort(tmp, cnt, sizeof(float), cmp_float);
                 a[j] = cnt % 2 ? tmp[cnt / 2] : (float)(((double)tmp[cnt / 2 - 1] + (double)tmp[cnt / 2]) / 2.0);
@@ -175,7 +176,8 @@ static double minmax_scale(const nn_scaler *s, size_t j)
    row (a copy of orig), as scikit-learn does. The k-entry table lives on the stack. */
 static void knn_impute_row(const nn_scaler *s, const float *orig, float *row)
 {
-    struct { double dist; float val; } best[NN_IMPUTER_MAX_NEIGHBORS];
+    /* zeroed only so -fanalyzer sees every entry read is written (entries < have always are) */
+    struct { double dist; float val; } best[NN_IMPUTER_MAX_NEIGHBORS] = { { 0.0, 0.0f } };
     size_t d = s->dim, i, j, c, k = (size_t)s->neighbors;
     for (j = 0; j < d; j++) {
         size_t have = 0, q;

@@ -40,7 +40,7 @@ static double cce_logits_row(const nni_loss_args *a, size_t r, float scale)
     double sum = 0.0, lse, l = 0.0;
     for (c = 1; c < cols; c++)
         if (z[c] > mx) mx = z[c];
-    for (c = 0; c < cols; c++) sum += nni_dexp((double)(z[c] - mx));
+    for (c = 0; c < cols; c++) sum += (double)nni_expf(z[c] - mx); /* z - mx <= 0: float exp is exact enough */
     lse = (double)mx + nni_dlog(sum);
     for (c = 0; c < cols; c++) {
         float t = target_of(a, r, c);

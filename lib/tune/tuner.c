@@ -1253,6 +1253,7 @@ nn_model *nn_tuner_best_model(nn_tuner *t)
         return NULL;
     }
     tr = done_at(t, b);
+    if (!tr) return NULL; /* cannot happen (b is a finished trial); stated for -fanalyzer */
     m = t->build(&tr->hp, t->user);
     if (!m) {
         tfail(t, NN_ERR_INVALID_ARG, "nn_tuner_best_model: the build function returned NULL");
@@ -1287,6 +1288,7 @@ nn_status nn_tuner_results_table(const nn_tuner *t, char *buf, size_t cap, size_
         for (k = 0; k < nt; k++) {
             const nn_hparams *hp = nn_tuner_trial_hparams(t, k);
             size_t l;
+            if (!hp) continue; /* k < nt: never NULL; stated for -fanalyzer */
             nni_hp_text(&t->defs[i], hp->v[i], v, sizeof v);
             if (t->defs[i].kind == NNI_HP_FLOAT || (t->defs[i].kind == NNI_HP_CHOICE && !t->defs[i].strs))
                 snprintf(v, sizeof v, "%.4g", numeric_value(hp, (int)i));
@@ -1299,6 +1301,7 @@ nn_status nn_tuner_results_table(const nn_tuner *t, char *buf, size_t cap, size_
     PUT("  %-12s  %6s  %4s  %8s\n", t->objective, "epochs", "best", "time");
     for (k = 0; k < nt; k++) {
         const nn_hparams *hp = nn_tuner_trial_hparams(t, k);
+        if (!hp) continue; /* k < nt: never NULL; stated for -fanalyzer */
         PUT("%-6zu", nn_tuner_trial_id(t, k));
         for (i = 0; i < t->n_defs; i++) {
             nni_hp_text(&t->defs[i], hp->v[i], v, sizeof v);
@@ -1419,7 +1422,7 @@ nn_status nn_tuner_merge_results(const char *const *paths, size_t n_paths, const
         }
     }
     if (s == NN_OK) {
-        qsort(rows, n_rows, sizeof *rows, row_cmp);
+        if (n_rows) qsort(rows, n_rows, sizeof *rows, row_cmp); /* rows is NULL when empty */
         snprintf(tmp, sizeof tmp, "%s.tmp", out);
         f = fopen(tmp, "w");
         if (!f) {
