@@ -752,7 +752,7 @@ static void rule_baselines(doc_state *st, nn_model *m)
     if (b->kind == NNI_KIND_AUTOENCODER && b->have_identity && b->identity_eval > 1e-12 &&
         best >= BASELINE_SHARE * b->identity_eval)
         nni_finding_add(m, "no_better_than_identity", 1, -1,
-                        "add a linear skip path (train on the residual y - x and add x back to predictions), widen the bottleneck, "
+                        "add a linear skip path that can carry the input through: nn_model_set_linear_shortcut(m, 1), widen the bottleneck, "
                         "or raise the learning rate",
                         "reconstruction is no better than returning the (noisy) input (best %s %.4g vs %.4g for the identity map)", mon,
                         best, b->identity_eval);
