@@ -423,6 +423,21 @@ TEST(io_crafted_damage_rejected)
     fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "impossible width");
+    /* an all-zero generator state (found by fuzz_load_model: predict then hung
+       drawing initial weights from a generator stuck at zero) */
+    memcpy(c, b, len);
+    {
+        static const char *names[] = { "rng_s0", "rng_s1", "rng_s2", "rng_s3" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            at = find(c, len, names[k]);
+            CHECK(at != (size_t)-1);
+            if (at != (size_t)-1) put_u64(c + at + 6 + 1 + 4, 0);
+        }
+    }
+    fix_crc(c, len);
+    CHECK(load_exact(c, len) == NULL);
+    CHECK_STR_CONTAINS(nn_last_error(), "random generator state");
     /* weight count that overflows */
     memcpy(c, b, len);
     at = find(c, len, "WGHT");

@@ -543,6 +543,10 @@ static nn_model *load(const void *buf, size_t len, const nn_allocator *a)
         nni_rd r = sub_reader(&L, S_MODL);
         if (read_fields(&r, &tmp, model_fields, N_MODEL_FIELDS, "model") && !model_settings_ok(&tmp))
             nni_rd_fail(&r, "invalid training settings in the section ending at offset %zu", r.len);
+        /* xoshiro256** never leaves the all-zero state (it would return 0 forever and
+           the normal sampler would never accept a draw): a file cannot hold it */
+        if ((tmp.rng.s[0] | tmp.rng.s[1] | tmp.rng.s[2] | tmp.rng.s[3]) == 0)
+            nni_rd_fail(&r, "random generator state in the section ending at offset %zu is missing or all zero", r.len);
         if (!sub_done(&L, &r, S_MODL, 1)) goto fail;
     }
     if (L.have[S_COMP]) {
