@@ -34,7 +34,7 @@ __all__ = [
     "FileError", "FormatError", "NonFiniteError", "UnsupportedError",
     "Sequential", "Input", "Dense", "Dropout", "BatchNormalization", "LayerNormalization", "GaussianNoise",
     "GaussianDropout", "Activation",
-    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules",
     "Callback", "EarlyStopping", "LearningRateScheduler", "ReduceLROnPlateau", "LambdaCallback",
     "ModelCheckpoint", "CSVLogger", "TerminateOnNaN",
     "History", "regularizers", "load_model", "version", "library_path",
@@ -230,6 +230,14 @@ _OPTIONAL = [
     ("nn_dataset_y", _c_float_p, _vp),
     ("nn_dataset_feature_name", ctypes.c_char_p, _vp, _sz),
     ("nn_dataset_target_name", ctypes.c_char_p, _vp, _sz),
+    ("nn_optimizer_set_schedule", _st, _vp, _vp),
+    ("nn_schedule_exponential_decay", _vp, _f, ctypes.c_int64, _f, _i),
+    ("nn_schedule_inverse_time_decay", _vp, _f, ctypes.c_int64, _f, _i),
+    ("nn_schedule_piecewise_constant", _vp, ctypes.POINTER(ctypes.c_int64), _c_float_p, _sz),
+    ("nn_schedule_cosine_decay", _vp, _f, ctypes.c_int64, _f),
+    ("nn_schedule_set_warmup", _st, _vp, ctypes.c_int64, _f),
+    ("nn_schedule_value", _f, _vp, ctypes.c_int64),
+    ("nn_schedule_free", None, _vp),
 ]
 
 
@@ -689,10 +697,88 @@ class GaussianNoise(Layer):
 # Optimizers (specifications)
 # ---------------------------------------------------------------------------
 
+class schedules:
+    """keras.optimizers.schedules: pass one as an optimizer's learning_rate. The library evaluates
+    it before every update (nn_optimizer_set_schedule); calling one gives its value at a step."""
+
+    class LearningRateSchedule:
+        _args = ()
+
+        def _make(self):
+            h = _made(_need(self._ctor, type(self).__name__)(*self._args), type(self).__name__)
+            try:
+                self._configure(h)
+            except Error:
+                _C.schedule_free(h)
+                raise
+            return h
+
+        def _configure(self, h):
+            pass
+
+        def __call__(self, step):
+            h = self._make()
+            try:
+                return float(_C.schedule_value(h, int(step)))
+            finally:
+                _C.schedule_free(h)
+
+        @property
+        def initial_learning_rate(self):
+            return float(self._args[0])
+
+    class ExponentialDecay(LearningRateSchedule):
+        """initial_learning_rate * decay_rate ** (step / decay_steps), floored when staircase."""
+
+        def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+            self._ctor = _C.schedule_exponential_decay
+            self._args = (float(initial_learning_rate), int(decay_steps), float(decay_rate), int(bool(staircase)))
+
+    class InverseTimeDecay(LearningRateSchedule):
+        """initial_learning_rate / (1 + decay_rate * step / decay_steps), floored when staircase."""
+
+        def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+            self._ctor = _C.schedule_inverse_time_decay
+            self._args = (float(initial_learning_rate), int(decay_steps), float(decay_rate), int(bool(staircase)))
+
+    class PiecewiseConstantDecay(LearningRateSchedule):
+        """values[i] while step <= boundaries[i], then values[-1]; len(values) == len(boundaries) + 1."""
+
+        def __init__(self, boundaries, values):
+            boundaries, values = list(boundaries), list(values)
+            if len(values) != len(boundaries) + 1:
+                raise InvalidArgumentError("PiecewiseConstantDecay: %d values for %d boundaries; need one more"
+                                           % (len(values), len(boundaries)))
+            self._ctor = _C.schedule_piecewise_constant
+            self._args = ((ctypes.c_int64 * len(boundaries))(*[int(b) for b in boundaries]),
+                          (ctypes.c_float * len(values))(*[float(v) for v in values]), len(boundaries))
+
+        @property
+        def initial_learning_rate(self):
+            return float(self._args[1][0])
+
+    class CosineDecay(LearningRateSchedule):
+        """Cosine decay to alpha * initial_learning_rate over decay_steps, after an optional linear
+        warmup to warmup_target over warmup_steps (Keras 3 arguments)."""
+
+        def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
+            self._ctor = _C.schedule_cosine_decay
+            self._args = (float(initial_learning_rate), int(decay_steps), float(alpha))
+            self.warmup = (int(warmup_steps), warmup_target)
+
+        def _configure(self, h):
+            steps, target = self.warmup
+            if target is not None:
+                _check(_C.schedule_set_warmup(h, steps, float(target)))
+
+
 class Optimizer:
     _defaults = {}
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None, **kw):
+        self.schedule = None
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            self.schedule, learning_rate = learning_rate, learning_rate.initial_learning_rate
         self.learning_rate = float(learning_rate)
         self.clip = (clipnorm, clipvalue, global_clipnorm)
         self.kw = kw
@@ -719,6 +805,9 @@ class Optimizer:
                           "centered": _C.optimizer_set_centered,
                           "initial_accumulator_value": _C.optimizer_set_initial_accumulator}[key]
                 _check(setter(h, value))
+            if self.schedule is not None:
+                # the optimizer owns the schedule from here on, also when attaching fails
+                _check(_need(_C.optimizer_set_schedule, "learning-rate schedule")(h, self.schedule._make()))
         except Error:
             _C.optimizer_free(h)
             raise

@@ -190,6 +190,29 @@ class CallbackTest(unittest.TestCase):
         for e, lr in enumerate(h.history["learning_rate"]):
             self.assertAlmostEqual(lr, 0.1 * 0.5 ** e, places=6)
 
+    def test_keras_schedules_values_and_in_fit(self):
+        S = nn.schedules
+        self.assertAlmostEqual(S.ExponentialDecay(0.1, 10, 0.5)(20), 0.025, places=7)
+        self.assertAlmostEqual(S.ExponentialDecay(0.1, 10, 0.5, staircase=True)(15), 0.05, places=7)
+        self.assertAlmostEqual(S.InverseTimeDecay(0.1, 10, 1.0)(10), 0.05, places=7)
+        pw = S.PiecewiseConstantDecay([5, 10], [1.0, 0.5, 0.1])
+        self.assertEqual([round(pw(s), 6) for s in (0, 5, 6, 10, 11)], [1.0, 1.0, 0.5, 0.5, 0.1])
+        self.assertAlmostEqual(S.CosineDecay(0.1, 100, alpha=0.1)(50), 0.055, places=7)
+        warm = S.CosineDecay(0.0, 100, warmup_target=0.1, warmup_steps=10)
+        self.assertAlmostEqual(warm(5), 0.05, places=7)
+        self.assertAlmostEqual(warm(10), 0.1, places=7)
+        with self.assertRaises(nn.InvalidArgumentError):
+            S.PiecewiseConstantDecay([5, 10], [1.0, 0.5])
+        with self.assertRaises(nn.InvalidArgumentError):
+            S.ExponentialDecay(0.1, 0, 0.5)(1)  # decay_steps must be positive (library message)
+        # 32 rows, batch 8: 4 steps per epoch; history shows the lr of the epoch's last step
+        x, y = linear_data(32)
+        m = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(1)], seed=1)
+        m.compile(optimizer=nn.SGD(learning_rate=S.ExponentialDecay(0.1, 4, 0.5)), loss="mse")
+        h = m.fit(x, y, epochs=3, batch_size=8, verbose=0)
+        for e, lr in enumerate(h.history["learning_rate"]):
+            self.assertAlmostEqual(lr, 0.1 * 0.5 ** ((4 * e + 3) / 4), places=6)
+
     def test_early_stopping(self):
         x, y = linear_data(100)
         m = small_model(input_dim=3)
