@@ -633,6 +633,28 @@ impl Model {
         self.check(unsafe { sys::nn_model_fit(self.ptr(), x.as_ptr(), y.as_ptr(), n, epochs, batch_size) })?;
         Ok(self.history())
     }
+    /// Train with a weight per row (Keras `sample_weight`): finite and >= 0, one per row of `x`.
+    pub fn fit_weighted(&mut self, x: &[f32], y: &[f32], sample_weight: &[f32], epochs: i32, batch_size: i32)
+        -> Result<History> {
+        let n = self.rows(x, "x")?;
+        self.check_targets(y, n, "y")?;
+        if sample_weight.len() != n {
+            return Err(err(Status::Shape, format!("sample_weight has {} values for {} rows", sample_weight.len(), n)));
+        }
+        self.check(unsafe {
+            sys::nn_model_fit_weighted(self.ptr(), x.as_ptr(), y.as_ptr(), sample_weight.as_ptr(), n, epochs, batch_size)
+        })?;
+        Ok(self.history())
+    }
+    /// Keras `class_weight`: a weight per class for the training rows; `None` clears them.
+    pub fn set_class_weights(&mut self, weights: Option<&[f32]>) -> Result<()> {
+        let (p, n) = weights.map_or((std::ptr::null(), 0), |w| (w.as_ptr(), w.len()));
+        self.check(unsafe { sys::nn_model_set_class_weights(self.ptr(), p, n) })
+    }
+    /// Track a metric weighted by sample/class weights (Keras `weighted_metrics`).
+    pub fn add_weighted_metric(&mut self, metric: Metric) -> Result<()> {
+        self.check(unsafe { sys::nn_model_add_weighted_metric(self.ptr(), metric.code()) })
+    }
     /// History of the last fit.
     pub fn history(&self) -> History {
         unsafe { read_history(self.ptr(), None) }

@@ -53,6 +53,11 @@ extern "C" {
 
     pub fn nn_model_fit(m: *mut nn_model, x: *const c_float, y: *const c_float, n: usize, epochs: c_int,
                         batch_size: c_int) -> nn_status;
+    pub fn nn_model_fit_weighted(m: *mut nn_model, x: *const c_float, y: *const c_float,
+                                 sample_weight: *const c_float, n: usize, epochs: c_int, batch_size: c_int)
+        -> nn_status;
+    pub fn nn_model_set_class_weights(m: *mut nn_model, w: *const c_float, n_classes: usize) -> nn_status;
+    pub fn nn_model_add_weighted_metric(m: *mut nn_model, metric: c_int) -> nn_status;
     pub fn nn_model_set_validation_split(m: *mut nn_model, fraction: c_float) -> nn_status;
     pub fn nn_model_set_validation_data(m: *mut nn_model, x: *const c_float, y: *const c_float, n: usize)
         -> nn_status;

@@ -116,3 +116,50 @@ fn unused_handles_are_freed_and_plot_works() {
     std::fs::remove_file(&dir).unwrap();
     assert_eq!(m.plot_history("/nonexistent/dir/x.svg", false).unwrap_err().status, Status::Io);
 }
+
+// An imbalanced threshold target: up-weighting the positive rows (per row or per class) must
+// move the decision boundary towards more positive predictions; all-ones weights change nothing.
+#[test]
+fn sample_and_class_weights() {
+    let mut s = 777u32;
+    let mut rnd = move || {
+        s = s.wrapping_mul(1664525).wrapping_add(1013904223);
+        (s >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0
+    };
+    let x: Vec<f32> = (0..240).map(|_| rnd()).collect();
+    let y: Vec<f32> = x.chunks(2).map(|r| if r[0] + r[1] > 0.8 { 1.0 } else { 0.0 }).collect();
+    let build = || {
+        let mut m = Model::new(2).unwrap();
+        m.set_seed(3).unwrap();
+        m.add(Layer::dense(1, Activation::Sigmoid).unwrap()).unwrap();
+        m.compile(Optimizer::adam(0.05).unwrap(), Loss::BinaryCrossentropy).unwrap();
+        m
+    };
+    let positives = |m: &mut Model| m.predict(&x).unwrap().iter().filter(|&&p| p >= 0.5).count();
+    let mut plain = build();
+    plain.fit(&x, &y, 20, 32).unwrap();
+    let base = positives(&mut plain);
+
+    let mut ones = build();
+    ones.fit_weighted(&x, &y, &vec![1.0; y.len()], 20, 32).unwrap();
+    assert_eq!(positives(&mut ones), base);
+
+    let mut heavy = build();
+    let w: Vec<f32> = y.iter().map(|&t| if t > 0.5 { 10.0 } else { 1.0 }).collect();
+    heavy.add_weighted_metric(Metric::Accuracy).unwrap();
+    let h = heavy.fit_weighted(&x, &y, &w, 20, 32).unwrap();
+    assert!(h.keys.iter().any(|k| k == "accuracy"), "{:?}", h.keys);
+    assert!(positives(&mut heavy) > base);
+
+    let mut by_class = build();
+    by_class.set_class_weights(Some(&[1.0, 10.0])).unwrap();
+    by_class.fit(&x, &y, 20, 32).unwrap();
+    assert!(positives(&mut by_class) > base);
+    // class and sample weights together are refused, as in Keras
+    let e = by_class.fit_weighted(&x, &y, &w, 1, 32).unwrap_err();
+    assert_eq!(e.status, Status::InvalidArg);
+    by_class.set_class_weights(None).unwrap();
+    by_class.fit_weighted(&x, &y, &w, 1, 32).unwrap();
+
+    assert_eq!(build().fit_weighted(&x, &y, &w[..3], 1, 32).unwrap_err().status, Status::Shape);
+}
