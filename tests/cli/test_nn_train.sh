@@ -122,6 +122,11 @@ expect_usage_error search examples/data/iris.csv
 expect_usage_error search examples/data/iris.csv --space units=8..16 --trial-shard 2/2
 expect_usage_error search examples/data/iris.csv --space units=8..16 --strategy hyperband --trial-shard 0/2
 expect_usage_error search examples/data/iris.csv --space layers=1..2 --layers units:relu,1
+# the options search shares with train are checked the same way
+expect_usage_error search examples/data/iris.csv --space units=8..16 --optimizer nope
+expect_usage_error search examples/data/iris.csv --space units=8..16 --seed -1
+expect_usage_error search examples/data/iris.csv --space units=8..16 --batch 0
+expect_usage_error search examples/data/iris.csv --space units=8..16 --loss categorical_crossentropy
 expect_usage_error search-merge only_out.csv
 "$NN_TRAIN" search-merge "$tmp/x.csv" "$tmp/none.csv" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "search-merge of a missing file"
 

@@ -3,6 +3,7 @@
 #ifndef NN_TRAIN_CLI_H
 #define NN_TRAIN_CLI_H
 #include "nn.h"
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct cli_data {
@@ -46,6 +47,18 @@ int cli_parse_float(const char *s, double lo, double hi, double *out);
 extern const char *const CLI_ACT_NAMES[11];
 extern const char *const CLI_LOSS_NAMES[6];
 int cli_lookup(const char *s, const char *const *names, int n);
+/* Options shared by train and search: --target, --loss, --optimizer NAME[:LR], --epochs,
+   --batch, --scale, --seed. */
+typedef struct cli_common {
+    const char *target;
+    int loss, epochs, batch;
+    char opt[16], scale[16];
+    double lr;
+    uint64_t seed;
+} cli_common;
+void cli_common_defaults(cli_common *c, int epochs); /* mse, adam:1e-3, batch 32, no scaling, seed 42 */
+/* One option with its value: 1 taken, 0 not a shared option, 2 usage error (already printed). */
+int cli_common_option(const char *opt, const char *value, cli_common *c);
 /* --layers SPEC: validate (0 + message on error) / add the layers. */
 int cli_check_layers(const char *spec, char *msg, size_t cap);
 nn_status cli_add_layers(nn_model *m, const char *spec);

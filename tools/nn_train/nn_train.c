@@ -112,12 +112,57 @@ int cli_lookup(const char *s, const char *const *names, int n)
     return -1;
 }
 
+void cli_common_defaults(cli_common *c, int epochs)
+{
+    memset(c, 0, sizeof *c);
+    c->epochs = epochs;
+    c->batch = 32;
+    c->lr = 1e-3;
+    c->seed = 42;
+    strcpy(c->opt, "adam");
+    strcpy(c->scale, "none");
+}
+
+int cli_common_option(const char *a, const char *v, cli_common *c)
+{
+    long n;
+    if (strcmp(a, "--target") == 0) c->target = v;
+    else if (strcmp(a, "--loss") == 0) {
+        c->loss = cli_lookup(v, CLI_LOSS_NAMES, 6);
+        if (c->loss < 0) return cli_usage_error("--loss: unknown loss '%s'", v);
+    } else if (strcmp(a, "--optimizer") == 0) {
+        const char *colon = strchr(v, ':');
+        size_t len = colon ? (size_t)(colon - v) : strlen(v);
+        if (len >= sizeof c->opt) return cli_usage_error("--optimizer: unknown optimizer '%s'", v);
+        memcpy(c->opt, v, len);
+        c->opt[len] = '\0';
+        if (!cli_optimizer_known(c->opt)) return cli_usage_error("--optimizer: unknown optimizer '%s'", c->opt);
+        c->lr = cli_default_lr(c->opt);
+        if (colon && !cli_parse_float(colon + 1, 1e-12, 100.0, &c->lr))
+            return cli_usage_error("--optimizer: bad learning rate '%s'", colon + 1);
+    } else if (strcmp(a, "--epochs") == 0) {
+        if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--epochs: expected a positive integer, got '%s'", v);
+        c->epochs = (int)n;
+    } else if (strcmp(a, "--batch") == 0) {
+        if (!cli_parse_int(v, 1, 100000000, &n)) return cli_usage_error("--batch: expected a positive integer, got '%s'", v);
+        c->batch = (int)n;
+    } else if (strcmp(a, "--scale") == 0) {
+        if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
+            return cli_usage_error("--scale: expected none, standard or minmax, got '%s'", v);
+        strcpy(c->scale, v);
+    } else if (strcmp(a, "--seed") == 0) {
+        if (!cli_parse_int(v, 0, 0x7FFFFFFFL, &n)) return cli_usage_error("--seed: expected a non-negative integer, got '%s'", v);
+        c->seed = (uint64_t)n;
+    } else return 0;
+    return 1;
+}
+
 typedef struct options {
-    const char *data, *target, *layers, *metrics, *save, *plot, *predictions;
-    int loss, epochs, batch, early_stop, verbose, log_plot, doctor;
-    char scale[16], scale_target[16], opt[16];
-    double lr, val;
-    uint64_t seed;
+    cli_common c;
+    const char *data, *layers, *metrics, *save, *plot, *predictions;
+    int early_stop, verbose, log_plot, doctor;
+    char scale_target[16];
+    double val;
 } options;
 
 /* Validate --layers without building anything: returns 0 and a message on error. */
@@ -163,19 +208,14 @@ nn_status cli_add_layers(nn_model *m, const char *spec)
 
 static int parse_train_args(int argc, char **argv, options *o)
 {
-    int i;
+    int i, r;
     char msg[256];
     memset(o, 0, sizeof *o);
+    cli_common_defaults(&o->c, 100);
     o->layers = "64:relu,32:relu,1";
-    o->epochs = 100;
-    o->batch = 32;
     o->val = 0.2;
-    o->lr = 1e-3;
-    o->seed = 42;
     o->doctor = 1;
-    strcpy(o->scale, "none");
     strcpy(o->scale_target, "none");
-    strcpy(o->opt, "adam");
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
@@ -195,13 +235,11 @@ static int parse_train_args(int argc, char **argv, options *o)
         }
         if (!v) return cli_usage_error("%s needs a value", a);
         i++;
-        if (strcmp(a, "--target") == 0) o->target = v;
-        else if (strcmp(a, "--layers") == 0) {
+        if ((r = cli_common_option(a, v, &o->c)) == 2) return r;
+        if (r == 1) continue;
+        if (strcmp(a, "--layers") == 0) {
             if (!cli_check_layers(v, msg, sizeof msg)) return cli_usage_error("%s", msg);
             o->layers = v;
-        } else if (strcmp(a, "--loss") == 0) {
-            o->loss = cli_lookup(v, CLI_LOSS_NAMES, 6);
-            if (o->loss < 0) return cli_usage_error("--loss: unknown loss '%s'", v);
         } else if (strcmp(a, "--metrics") == 0) {
             char buf[256], *t, *sv = NULL;
             if (strlen(v) >= sizeof buf) return cli_usage_error("--metrics is too long");
@@ -209,39 +247,16 @@ static int parse_train_args(int argc, char **argv, options *o)
             for (t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
                 if (cli_metric(t) < 0) return cli_usage_error("--metrics: unknown metric '%s'", t);
             o->metrics = v;
-        } else if (strcmp(a, "--optimizer") == 0) {
-            const char *colon = strchr(v, ':');
-            size_t len = colon ? (size_t)(colon - v) : strlen(v);
-            if (len >= sizeof o->opt) return cli_usage_error("--optimizer: unknown optimizer '%s'", v);
-            memcpy(o->opt, v, len);
-            o->opt[len] = '\0';
-            if (!cli_optimizer_known(o->opt)) return cli_usage_error("--optimizer: unknown optimizer '%s'", o->opt);
-            o->lr = cli_default_lr(o->opt);
-            if (colon && !cli_parse_float(colon + 1, 1e-12, 100.0, &o->lr))
-                return cli_usage_error("--optimizer: bad learning rate '%s'", colon + 1);
-        } else if (strcmp(a, "--epochs") == 0) {
-            if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--epochs: expected a positive integer, got '%s'", v);
-            o->epochs = (int)n;
-        } else if (strcmp(a, "--batch") == 0) {
-            if (!cli_parse_int(v, 1, 100000000, &n)) return cli_usage_error("--batch: expected a positive integer, got '%s'", v);
-            o->batch = (int)n;
         } else if (strcmp(a, "--val") == 0) {
             if (!cli_parse_float(v, 0.0, 0.99, &d)) return cli_usage_error("--val: expected a fraction in [0, 0.99], got '%s'", v);
             o->val = d;
         } else if (strcmp(a, "--early-stop") == 0) {
             if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--early-stop: expected a positive integer, got '%s'", v);
             o->early_stop = (int)n;
-        } else if (strcmp(a, "--scale") == 0) {
-            if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
-                return cli_usage_error("--scale: expected none, standard or minmax, got '%s'", v);
-            strcpy(o->scale, v);
         } else if (strcmp(a, "--scale-target") == 0) {
             if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
                 return cli_usage_error("--scale-target: expected none, standard or minmax, got '%s'", v);
             strcpy(o->scale_target, v);
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!cli_parse_int(v, 0, 0x7FFFFFFFL, &n)) return cli_usage_error("--seed: expected a non-negative integer, got '%s'", v);
-            o->seed = (uint64_t)n;
         } else if (strcmp(a, "--save") == 0) o->save = v;
         else if (strcmp(a, "--plot") == 0) o->plot = v;
         else if (strcmp(a, "--predictions") == 0) o->predictions = v;
@@ -252,7 +267,7 @@ static int parse_train_args(int argc, char **argv, options *o)
     }
     if (!o->data) return cli_usage_error("missing DATA.csv");
     if (o->early_stop && o->val <= 0.0) return cli_usage_error("--early-stop needs a validation split (--val > 0)");
-    if (o->loss >= 3 && strcmp(o->scale_target, "none") != 0)
+    if (o->c.loss >= 3 && strcmp(o->scale_target, "none") != 0)
         return cli_usage_error("--scale-target is for regression losses (mse, mae, huber)");
     return 0;
 }
@@ -309,11 +324,11 @@ static int train(const options *o)
 {
     cli_data d;
     nn_model *m = NULL;
-    int rc = 0, sparse = o->loss == 5;
+    int rc = 0, sparse = o->c.loss == 5;
     size_t n_train, last, k, best = 0;
     char err[512];
 
-    if (cli_read_csv(o->data, o->target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
+    if (cli_read_csv(o->data, o->c.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     n_train = o->val > 0.0 ? (size_t)floor((double)d.rows * (1.0 - o->val)) : d.rows;
     if (n_train == 0 || (o->val > 0.0 && n_train == d.rows))
         return cli_data_free(&d), cli_fail("%s: %zu rows are too few for --val %g", o->data, d.rows, o->val);
@@ -323,16 +338,16 @@ static int train(const options *o)
         rc = cli_fail("%s", nn_last_error());
         goto done;
     }
-    TRY(nn_model_set_seed(m, o->seed));
+    TRY(nn_model_set_seed(m, o->c.seed));
     TRY(cli_add_layers(m, o->layers));
-    TRY(nn_model_compile(m, cli_optimizer(o->opt, (float)o->lr), (nn_loss)o->loss));
+    TRY(nn_model_compile(m, cli_optimizer(o->c.opt, (float)o->c.lr), (nn_loss)o->c.loss));
     if (o->metrics) {
         char buf[256], *t, *sv = NULL;
         strcpy(buf, o->metrics);
         for (t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
             TRY(nn_model_add_metric(m, (nn_metric)cli_metric(t)));
     } else {
-        TRY(nn_model_add_metric(m, o->loss >= 3 ? NN_METRIC_ACCURACY : NN_METRIC_MAE));
+        TRY(nn_model_add_metric(m, o->c.loss >= 3 ? NN_METRIC_ACCURACY : NN_METRIC_MAE));
     }
     if (!sparse && nn_model_output_dim(m) != 1) {
         rc = cli_fail("the last layer has %zu units but the target '%s' is one column (use a 1-unit output, or "
@@ -341,7 +356,7 @@ static int train(const options *o)
         goto done;
     }
     {
-        nn_status s = cli_attach_input_scaler(m, &d, o->scale, n_train, err, sizeof err);
+        nn_status s = cli_attach_input_scaler(m, &d, o->c.scale, n_train, err, sizeof err);
         if (s != NN_OK) {
             rc = cli_fail("%s: %s", o->data, err);
             goto done;
@@ -360,7 +375,7 @@ static int train(const options *o)
     if (o->early_stop) TRY(nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, o->early_stop, 1)));
     if (o->doctor) TRY(nn_model_add_callback(m, nn_doctor()));
     {
-        nn_status s = nn_model_fit(m, d.x, d.y, d.rows, o->epochs, o->batch);
+        nn_status s = nn_model_fit(m, d.x, d.y, d.rows, o->c.epochs, o->c.batch);
         if (o->doctor) print_findings(m);
         TRY(s);
     }
@@ -384,7 +399,7 @@ static int train(const options *o)
             printf("  %-14s first %-12.6g last %-12.6g best-epoch %.6g\n", key, (double)nn_model_history(m, key, 0),
                    (double)nn_model_history(m, key, last - 1), (double)nn_model_history(m, key, best));
         }
-        if (n_train < d.rows) print_validation(m, &d, n_train, o->loss);
+        if (n_train < d.rows) print_validation(m, &d, n_train, o->c.loss);
     }
     if (o->plot) {
         TRY(nn_model_plot_history_ex(m, o->plot, o->log_plot));

@@ -57,13 +57,12 @@ static const char *SEARCH_USAGE =
     "  --verbose 0|1          one line per finished trial on stderr (default 0)\n";
 
 typedef struct sopts {
-    const char *data, *target, *space, *layers, *results, *save, *objective;
-    int strategy, folds, stratify, epochs, batch, loss, threads, verbose;
+    cli_common c;
+    const char *data, *space, *layers, *results, *save, *objective;
+    int strategy, folds, stratify, threads, verbose;
     long trials;
     size_t shard_i, shard_n;
-    char opt[16], scale[16];
-    double lr, val;
-    uint64_t seed;
+    double val;
     size_t classes; /* sparse categorical: output width */
     size_t features;
 } sopts;
@@ -150,10 +149,10 @@ static nn_model *build(const nn_hparams *hp, void *user)
     size_t units = has_hp(hp, "units") ? (size_t)nn_hparams_int(hp, "units") : 64;
     int layers = has_hp(hp, "layers") ? (int)nn_hparams_int(hp, "layers") : 2, i;
     const char *act = has_hp(hp, "activation") ? nn_hparams_string(hp, "activation") : "relu";
-    const char *opt = has_hp(hp, "optimizer") ? nn_hparams_string(hp, "optimizer") : o->opt;
+    const char *opt = has_hp(hp, "optimizer") ? nn_hparams_string(hp, "optimizer") : o->c.opt;
     float dropout = has_hp(hp, "dropout") ? (float)nn_hparams_float(hp, "dropout") : 0.0f;
     int bn = has_hp(hp, "batch_norm") ? nn_hparams_bool(hp, "batch_norm") : 0;
-    double lr = has_hp(hp, "lr") ? nn_hparams_float(hp, "lr") : (has_hp(hp, "optimizer") ? cli_default_lr(opt) : o->lr);
+    double lr = has_hp(hp, "lr") ? nn_hparams_float(hp, "lr") : (has_hp(hp, "optimizer") ? cli_default_lr(opt) : o->c.lr);
     nn_model *m = nn_model_create(o->features);
     nn_status s = NN_OK;
     if (!m || !act || !opt) {
@@ -165,15 +164,15 @@ static nn_model *build(const nn_hparams *hp, void *user)
         nn_activation a = (nn_activation)cli_lookup(act, CLI_ACT_NAMES, 11);
         for (i = 0; i < layers && s == NN_OK; i++) s = add_hidden(m, units, a, bn, dropout);
         if (s == NN_OK) {
-            if (o->loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) s = nn_model_add(m, nn_dense(o->classes, NN_SOFTMAX));
-            else if (o->loss == NN_LOSS_BINARY_CROSSENTROPY) s = nn_model_add(m, nn_dense(1, NN_SIGMOID));
+            if (o->c.loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) s = nn_model_add(m, nn_dense(o->classes, NN_SOFTMAX));
+            else if (o->c.loss == NN_LOSS_BINARY_CROSSENTROPY) s = nn_model_add(m, nn_dense(1, NN_SIGMOID));
             else s = nn_model_add(m, nn_dense(1, NN_LINEAR));
         }
     }
-    if (s == NN_OK) s = nn_model_compile(m, cli_optimizer(opt, (float)lr), (nn_loss)o->loss);
-    if (s == NN_OK && o->loss >= 3) s = nn_model_add_metric(m, NN_METRIC_ACCURACY);
-    if (s == NN_OK && o->loss < 3) s = nn_model_add_metric(m, NN_METRIC_MAE);
-    if (s == NN_OK && strcmp(o->scale, "none") != 0) s = nn_model_set_input_scaler(m, cli_scaler(o->scale));
+    if (s == NN_OK) s = nn_model_compile(m, cli_optimizer(opt, (float)lr), (nn_loss)o->c.loss);
+    if (s == NN_OK && o->c.loss >= 3) s = nn_model_add_metric(m, NN_METRIC_ACCURACY);
+    if (s == NN_OK && o->c.loss < 3) s = nn_model_add_metric(m, NN_METRIC_MAE);
+    if (s == NN_OK && strcmp(o->c.scale, "none") != 0) s = nn_model_set_input_scaler(m, cli_scaler(o->c.scale));
     if (s != NN_OK) {
         nn_model_free(m);
         return NULL;
@@ -183,19 +182,14 @@ static nn_model *build(const nn_hparams *hp, void *user)
 
 static int parse_args(int argc, char **argv, sopts *o)
 {
-    int i;
+    int i, r;
     char msg[512];
     memset(o, 0, sizeof *o);
-    o->epochs = 30;
-    o->batch = 32;
+    cli_common_defaults(&o->c, 30);
     o->trials = 10;
     o->val = 0.2;
-    o->lr = 1e-3;
-    o->seed = 42;
     o->threads = 1;
     o->shard_n = 1;
-    strcpy(o->opt, "adam");
-    strcpy(o->scale, "none");
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
@@ -211,8 +205,9 @@ static int parse_args(int argc, char **argv, sopts *o)
         }
         if (!v) return cli_usage_error("%s needs a value", a);
         i++;
-        if (strcmp(a, "--target") == 0) o->target = v;
-        else if (strcmp(a, "--space") == 0) o->space = v;
+        if ((r = cli_common_option(a, v, &o->c)) == 2) return r;
+        if (r == 1) continue;
+        if (strcmp(a, "--space") == 0) o->space = v;
         else if (strcmp(a, "--layers") == 0) o->layers = v;
         else if (strcmp(a, "--results") == 0) o->results = v;
         else if (strcmp(a, "--save") == 0) o->save = v;
@@ -230,40 +225,12 @@ static int parse_args(int argc, char **argv, sopts *o)
         } else if (strcmp(a, "--val") == 0) {
             if (!cli_parse_float(v, 0.01, 0.99, &d)) return cli_usage_error("--val: expected a fraction in [0.01, 0.99], got '%s'", v);
             o->val = d;
-        } else if (strcmp(a, "--epochs") == 0) {
-            if (!cli_parse_int(v, 1, 10000000, &n)) return cli_usage_error("--epochs: expected a positive integer, got '%s'", v);
-            o->epochs = (int)n;
-        } else if (strcmp(a, "--batch") == 0) {
-            if (!cli_parse_int(v, 1, 100000000, &n)) return cli_usage_error("--batch: expected a positive integer, got '%s'", v);
-            o->batch = (int)n;
         } else if (strcmp(a, "--threads") == 0) {
             if (!cli_parse_int(v, 1, 1024, &n)) return cli_usage_error("--threads: expected a positive integer, got '%s'", v);
             o->threads = (int)n;
         } else if (strcmp(a, "--verbose") == 0) {
             if (!cli_parse_int(v, 0, 1, &n)) return cli_usage_error("--verbose: expected 0 or 1, got '%s'", v);
             o->verbose = (int)n;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!cli_parse_int(v, 0, 0x7FFFFFFFL, &n)) return cli_usage_error("--seed: expected a non-negative integer, got '%s'", v);
-            o->seed = (uint64_t)n;
-        } else if (strcmp(a, "--loss") == 0) {
-            o->loss = cli_lookup(v, CLI_LOSS_NAMES, 6);
-            if (o->loss < 0) return cli_usage_error("--loss: unknown loss '%s'", v);
-            if (o->loss == NN_LOSS_CATEGORICAL_CROSSENTROPY)
-                return cli_usage_error("--loss: one target column; use sparse_categorical_crossentropy");
-        } else if (strcmp(a, "--optimizer") == 0) {
-            const char *colon = strchr(v, ':');
-            size_t len = colon ? (size_t)(colon - v) : strlen(v);
-            if (len >= sizeof o->opt) return cli_usage_error("--optimizer: unknown optimizer '%s'", v);
-            memcpy(o->opt, v, len);
-            o->opt[len] = '\0';
-            if (!cli_optimizer_known(o->opt)) return cli_usage_error("--optimizer: unknown optimizer '%s'", o->opt);
-            o->lr = cli_default_lr(o->opt);
-            if (colon && !cli_parse_float(colon + 1, 1e-12, 100.0, &o->lr))
-                return cli_usage_error("--optimizer: bad learning rate '%s'", colon + 1);
-        } else if (strcmp(a, "--scale") == 0) {
-            if (strcmp(v, "none") && strcmp(v, "standard") && strcmp(v, "minmax"))
-                return cli_usage_error("--scale: expected none, standard or minmax, got '%s'", v);
-            strcpy(o->scale, v);
         } else if (strcmp(a, "--trial-shard") == 0) {
             char *end;
             unsigned long si = strtoul(v, &end, 10), sn;
@@ -275,6 +242,8 @@ static int parse_args(int argc, char **argv, sopts *o)
         } else return cli_usage_error("search: unknown option '%s'", a);
     }
     if (!o->data) return cli_usage_error("search: missing DATA.csv");
+    if (o->c.loss == NN_LOSS_CATEGORICAL_CROSSENTROPY)
+        return cli_usage_error("--loss: one target column; use sparse_categorical_crossentropy");
     if (!o->space) return cli_usage_error("search: missing --space");
     if (o->layers && strlen(o->layers) >= 1000) return cli_usage_error("--layers is too long");
     if (o->layers) {
@@ -331,14 +300,14 @@ int cli_search(int argc, char **argv)
             return 0;
         }
     if ((rc = parse_args(argc, argv, &o)) != 0) return rc;
-    if (cli_read_csv(o.data, o.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
+    if (cli_read_csv(o.data, o.c.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     rc = 0;
     if (d.missing) {
         rc = cli_fail("%s: %zu feature cells are missing; search needs complete rows (impute them first)", o.data, d.missing);
         goto done;
     }
     o.features = d.features;
-    if (o.loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
+    if (o.c.loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
         float mx = 0.0f;
         for (j = 0; j < d.rows; j++)
             if (d.y[j] > mx) mx = d.y[j];
@@ -362,7 +331,7 @@ int cli_search(int argc, char **argv)
     }
     TTRY(nn_tuner_set_strategy(t, (nn_search_strategy)o.strategy));
     TTRY(nn_tuner_set_max_trials(t, (size_t)o.trials));
-    TTRY(nn_tuner_set_seed(t, o.seed));
+    TTRY(nn_tuner_set_seed(t, o.c.seed));
     if (o.objective) TTRY(nn_tuner_set_objective(t, o.objective, "auto"));
     if (o.folds) TTRY(nn_tuner_set_folds(t, o.folds, o.stratify));
     else TTRY(nn_tuner_set_validation_split(t, (float)o.val));
@@ -371,7 +340,7 @@ int cli_search(int argc, char **argv)
     if (o.shard_n > 1) TTRY(nn_tuner_set_shard(t, o.shard_i, o.shard_n));
     TTRY(nn_tuner_set_log_sink(t, log_stderr, NULL));
     TTRY(nn_tuner_set_verbose(t, o.verbose));
-    TTRY(nn_tuner_search(t, d.x, d.y, d.rows, o.epochs, o.batch));
+    TTRY(nn_tuner_search(t, d.x, d.y, d.rows, o.c.epochs, o.c.batch));
     TTRY(nn_tuner_set_log_sink(t, log_stdout, NULL));
     printf("data: %s, %zu rows, %zu features, target '%s'; %s, %s\n", o.data, d.rows, d.features, d.target_name,
            o.strategy == NN_SEARCH_GRID ? "grid" : o.strategy == NN_SEARCH_HYPERBAND ? "hyperband" : "random",
