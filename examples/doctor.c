@@ -2,7 +2,6 @@
    and prints what it found. Ends with the doctor's overhead on a realistic
    run (digits, 128-64-10, Adam): fit time with and without it. */
 #include "nn.h"
-#include "csv_load.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,27 +196,20 @@ static double now(void)
 /* Overhead: best of 3 fits of digits with and without the doctor. */
 static void overhead(const char *path)
 {
-    size_t rows, cols, i, j, f;
-    float *data = csv_load(path, &rows, &cols), *x, *y;
+    nn_dataset *d = nn_dataset_create();
     double best[2] = {1e30, 1e30};
     int rep, with;
-    if (!data) {
-        printf("(overhead: cannot read %s)\n", path);
+    if (!d || nn_dataset_add_target_name(d, "target") != NN_OK || nn_dataset_read_csv(d, path) != NN_OK) {
+        printf("(overhead: cannot read %s: %s)\n", path, d ? nn_dataset_error(d) : nn_last_error());
+        nn_dataset_free(d);
         return;
     }
-    f = cols - 1;
-    x = malloc(rows * f * sizeof *x);
-    y = malloc(rows * sizeof *y);
-    for (i = 0; i < rows; i++) {
-        for (j = 0; j < f; j++) x[i * f + j] = data[i * cols + j];
-        y[i] = data[i * cols + f];
-    }
-    standardize(x, rows, f, f, (size_t)((double)rows * 0.8));
     for (rep = 0; rep < 3; rep++)
         for (with = 0; with < 2; with++) {
-            nn_model *m = nn_model_create(f);
+            nn_model *m = nn_model_create(nn_dataset_feature_count(d));
             double t0;
             nn_model_set_seed(m, 42);
+            nn_model_set_input_scaler(m, nn_standard_scaler()); /* fitted on the training rows */
             nn_model_add(m, nn_dense(128, NN_RELU));
             nn_model_add(m, nn_dense(64, NN_RELU));
             nn_model_add(m, nn_dense(10, NN_SOFTMAX));
@@ -226,7 +218,7 @@ static void overhead(const char *path)
             nn_model_set_validation_split(m, 0.2f);
             if (with) nn_model_add_callback(m, nn_doctor());
             t0 = now();
-            nn_model_fit(m, x, y, rows, 30, 32);
+            nn_model_fit(m, nn_dataset_x(d), nn_dataset_y(d), nn_dataset_rows(d), 30, 32);
             t0 = now() - t0;
             if (t0 < best[with]) best[with] = t0;
             if (with && rep == 2) report("digits, 128-64-10, Adam 1e-3, 30 epochs without early stopping", m, NN_OK);
@@ -234,9 +226,7 @@ static void overhead(const char *path)
         }
     printf("doctor overhead on digits (best of 3): %.3f s without, %.3f s with: %+.1f%%\n", best[0], best[1],
            100.0 * (best[1] / best[0] - 1.0));
-    free(data);
-    free(x);
-    free(y);
+    nn_dataset_free(d);
 }
 
 int main(int argc, char **argv)

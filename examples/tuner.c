@@ -6,7 +6,6 @@
       network with nn_model_set_linear_shortcut, validation MAE.
    Usage: tuner [examples/data/digits.csv] */
 #include "nn.h"
-#include "csv_load.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,22 +73,28 @@ static nn_model *build_autoencoder(const nn_hparams *hp, void *user)
     return m;
 }
 
-static int batch_of_trial;
 static void digits_grid(const char *path)
 {
-    size_t rows = 0, cols = 0, n, i;
-    float *data = csv_load(path, &rows, &cols), *x;
+    size_t n, i;
+    nn_dataset *d = nn_dataset_create();
+    const float *pixels;
+    float *x;
     nn_tuner *t;
-    (void)batch_of_trial;
-    if (!data || cols < 64) {
-        printf("== Grid search skipped: cannot read %s\n", path);
-        free(data);
+    if (!d || nn_dataset_add_target_name(d, "target") != NN_OK || nn_dataset_read_csv(d, path) != NN_OK ||
+        nn_dataset_feature_count(d) != 64) {
+        printf("== Grid search skipped: cannot read %s as 64 pixels + target\n", path);
+        nn_dataset_free(d);
         return;
     }
-    n = rows < 600 ? rows : 600;
+    n = nn_dataset_rows(d) < 600 ? nn_dataset_rows(d) : 600;
+    pixels = nn_dataset_x(d);
     x = (float *)malloc(n * 64 * sizeof(float));
-    for (i = 0; i < n * 64; i++) x[i] = data[(i / 64) * cols + i % 64] / 16.0f;
-    free(data);
+    if (!x) {
+        nn_dataset_free(d);
+        return;
+    }
+    for (i = 0; i < n * 64; i++) x[i] = pixels[i] / 16.0f;
+    nn_dataset_free(d);
     t = nn_tuner_create(build_autoencoder, NULL);
     /* batch size is a search() argument in Keras; here one grid per batch size */
     nn_tuner_parse_space(t, "lr=0.0003|0.001|0.003");
@@ -211,7 +216,6 @@ static void mostly_linear(void)
 
 int main(int argc, char **argv)
 {
-    (void)standardize;
     regression_search();
     digits_grid(argc > 1 ? argv[1] : "examples/data/digits.csv");
     mostly_linear();
