@@ -140,7 +140,8 @@ NN_API nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss loss);
 /* Seed for weights, shuffling and dropout: same seed + same data => same bits. Set before compile. */
 NN_API nn_status nn_model_set_seed(nn_model *m, uint64_t seed);
 /* Worker threads for large matrix products (default 1). Results are bit-identical for any
-   count; NN_ERR_UNSUPPORTED when built without threads. */
+   count. Workers spin briefly between products before sleeping: use at most the free cores.
+   NN_ERR_UNSUPPORTED when built without threads. */
 NN_API nn_status nn_model_set_threads(nn_model *m, int threads);
 /* Wide-and-deep linear shortcut (default 0): a trainable linear path (kernel input_dim x
    output units, glorot_uniform) from the inputs straight into the output Dense layer's

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #ifndef NN_NO_THREADS
 #include <pthread.h>
+#include <sched.h>
 #endif
 
 /* ---- Reference ---------------------------------------------------------- */
@@ -418,11 +419,53 @@ struct nni_gemm_pool {
     int started; /* workers created */
     pthread_mutex_t mu;
     pthread_cond_t go, done;
-    unsigned long gen;
-    int pending, stop;
+    atomic_ulong gen;   /* job number; its release store publishes job */
+    atomic_int pending; /* workers still running the current job */
+    atomic_int stop;
     const pool_job *job;
     pool_worker w[NNI_MAX_THREADS];
 };
+
+/* Waking a sleeping thread costs tens of microseconds (more on a VM, where an idle vCPU
+   halts), while training issues its products microseconds apart: both sides spin a while
+   (pause, then yield the CPU so an oversubscribed machine still makes progress) before
+   they block on a condition variable. */
+#define NNI_SPIN_PAUSES 4000
+#define NNI_SPIN_YIELDS 200
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* 1 once *gen differs from seen or stop is set, 0 when the spin budget ran out. */
+static int spin_for_job(struct nni_gemm_pool *p, unsigned long seen)
+{
+    int i;
+    for (i = 0; i < NNI_SPIN_PAUSES + NNI_SPIN_YIELDS; i++) {
+        if (atomic_load_explicit(&p->gen, memory_order_acquire) != seen ||
+            atomic_load_explicit(&p->stop, memory_order_relaxed))
+            return 1;
+        if (i < NNI_SPIN_PAUSES) cpu_relax();
+        else sched_yield();
+    }
+    return 0;
+}
+
+static int spin_for_done(struct nni_gemm_pool *p)
+{
+    int i;
+    for (i = 0; i < NNI_SPIN_PAUSES + NNI_SPIN_YIELDS; i++) {
+        if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0) return 1;
+        if (i < NNI_SPIN_PAUSES) cpu_relax();
+        else sched_yield();
+    }
+    return 0;
+}
 
 static void *pool_main(void *arg)
 {
@@ -430,20 +473,21 @@ static void *pool_main(void *arg)
     struct nni_gemm_pool *p = w->pool;
     unsigned long seen = 0;
     for (;;) {
-        const pool_job *job;
-        pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->gen == seen) pthread_cond_wait(&p->go, &p->mu);
-        if (p->stop) {
+        if (!spin_for_job(p, seen)) {
+            pthread_mutex_lock(&p->mu);
+            while (!atomic_load(&p->stop) && atomic_load(&p->gen) == seen) pthread_cond_wait(&p->go, &p->mu);
             pthread_mutex_unlock(&p->mu);
-            return NULL;
         }
-        seen = p->gen;
-        job = p->job;
-        pthread_mutex_unlock(&p->mu);
-        run_part(job, w->index);
-        pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->mu);
+        if (atomic_load(&p->stop)) return NULL;
+        /* the caller issues the next job only after every worker finished this one, so
+           gen moved by exactly one and job is the one published with it */
+        seen = atomic_load_explicit(&p->gen, memory_order_acquire);
+        run_part(p->job, w->index);
+        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
 }
 
@@ -452,7 +496,7 @@ static void pool_destroy(struct nni_gemm_pool *p, const nn_allocator *a)
     int i;
     if (!p) return;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    atomic_store(&p->stop, 1);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     for (i = 1; i < p->started; i++) pthread_join(p->w[i].th, NULL);
@@ -469,6 +513,10 @@ static struct nni_gemm_pool *pool_create(const nn_allocator *a, int n)
     if (!p) return NULL;
     p->n = n;
     p->started = 1;
+    atomic_init(&p->gen, 0);
+    atomic_init(&p->pending, 0);
+    atomic_init(&p->stop, 0);
+    p->job = NULL;
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
         nni_free(a, p);
         return NULL;
@@ -492,16 +540,18 @@ static struct nni_gemm_pool *pool_create(const nn_allocator *a, int n)
    end are empty); no allocation. */
 static void pool_run(struct nni_gemm_pool *p, const pool_job *job)
 {
-    pthread_mutex_lock(&p->mu);
     p->job = job;
-    p->pending = p->n - 1;
-    p->gen++;
+    atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
+    pthread_mutex_lock(&p->mu); /* a worker about to sleep re-checks gen under the lock */
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     run_part(job, 0);
-    pthread_mutex_lock(&p->mu);
-    while (p->pending > 0) pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    if (!spin_for_done(p)) {
+        pthread_mutex_lock(&p->mu);
+        while (atomic_load(&p->pending) > 0) pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
 }
 #else
 struct nni_gemm_pool {
