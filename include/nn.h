@@ -222,9 +222,10 @@ NN_API int nn_model_current_epoch(const nn_model *m);
 NN_API nn_status nn_model_get_weights(nn_model *m, float *out, size_t cap, size_t *needed);
 /* Replace all weights from w (n must equal nn_model_param_count), same order as get. */
 NN_API nn_status nn_model_set_weights(nn_model *m, const float *w, size_t n);
-/* New model with the same layers, configuration, loss, metrics and weights; a fresh
-   optimizer of the same kind and hyper-parameters (zero state and iterations). Not copied:
-   callbacks, history, validation data. NULL on failure (see nn_last_error). */
+/* New model with the same layers, configuration, loss, metrics, weights, attached scalers and
+   column names; a fresh optimizer of the same kind and hyper-parameters (zero state and
+   iterations). Not copied: callbacks, history, validation data. NULL on failure (see
+   nn_last_error). */
 NN_API nn_model *nn_model_clone(const nn_model *m);
 
 /* ---- Results ----------------------------------------------------------- */
@@ -534,6 +535,14 @@ NN_API nn_status nn_model_set_target_scaler(nn_model *m, nn_scaler *s);
 /* The attached scalers (borrowed), NULL when none. */
 NN_API nn_scaler *nn_model_input_scaler(nn_model *m);
 NN_API nn_scaler *nn_model_target_scaler(nn_model *m);
+/* Column names of the inputs (n = input width) and outputs (n = output width, layers added
+   first), like scikit-learn's feature_names_in_: copied, kept by clone, saved with the model;
+   nn-train picks CSV columns by them. Non-empty, at most 65535 bytes each; NULL clears. */
+NN_API nn_status nn_model_set_feature_names(nn_model *m, const char *const *names, size_t n);
+NN_API nn_status nn_model_set_output_names(nn_model *m, const char *const *names, size_t n);
+/* Name i (borrowed until the names change), or NULL when none are set or i is out of range. */
+NN_API const char *nn_model_feature_name(const nn_model *m, size_t i);
+NN_API const char *nn_model_output_name(const nn_model *m, size_t i);
 
 /* ---- Data sets (CSV) --------------------------------------------------- */
 

@@ -244,7 +244,22 @@ out:
     nn_model_free(m);
 }
 
-/* save/load file and buffer, load with allocator, weights save/load, clone, get/set weights */
+static const char *const feature_names[SIN] = { "age", "income", "ratio", "score" };
+static const char *const output_names[2] = { "y0", "y1" };
+
+/* The names a loaded or cloned model carries ("-" for none). */
+static void dig_names(sw *S, const nn_model *m)
+{
+    size_t i;
+    for (i = 0; i < SIN + 2; i++) {
+        const char *n = i < SIN ? nn_model_feature_name(m, i) : nn_model_output_name(m, i - SIN);
+        if (!n) n = "-";
+        dig(S, n, strlen(n) + 1);
+    }
+}
+
+/* save/load file and buffer, load with allocator, weights save/load, clone, get/set weights,
+   column names */
 static void sc_io(sw *S)
 {
     nn_model *m = NULL, *m2 = NULL, *c = NULL;
@@ -263,6 +278,8 @@ static void sc_io(sw *S)
     ST(comp(m, nn_rmsprop(0.01f), NN_LOSS_MSE));
     ST(nn_model_add_metric(m, NN_METRIC_MAE));
     ST(in_scaler(m, nn_standard_scaler()));
+    ST(nn_model_set_feature_names(m, feature_names, SIN));
+    ST(nn_model_set_output_names(m, output_names, 2));
     ST(nn_model_set_validation_data(m, svx, svreg, SV));
     ST(nn_model_fit(m, sx, sreg, SN, 2, 8));
     ST(nn_model_save(m, p_m));
@@ -270,6 +287,7 @@ static void sc_io(sw *S)
     S->m = m2;
     ST(nn_model_predict(m2, sx, SN, out));
     dig(S, out, sizeof out);
+    dig_names(S, m2);
     ST(nn_model_fit(m2, sx, sreg, SN, 1, 8));
     dig_model(S, m2);
     nn_model_free(m2);
@@ -309,6 +327,7 @@ static void sc_io(sw *S)
     ST(nn_model_set_weights(c, w, nw));
     ST(nn_model_predict(c, sx, SN, out));
     dig(S, out, sizeof out);
+    dig_names(S, c);
     S->completed = 1;
 out:
     free(buf);

@@ -100,6 +100,8 @@ void nn_model_free(nn_model *m)
     nni_free(&a, m->class_w);
     nni_free(&a, m->hist.values);
     nni_free(&a, m->findings);
+    nni_free(&a, m->feat_names);
+    nni_free(&a, m->out_names);
     nn_scaler_free(m->in_scaler);
     nn_scaler_free(m->out_scaler);
     nni_free(&a, m);

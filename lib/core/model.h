@@ -89,6 +89,9 @@ struct nn_model {
 
     /* preprocessing attached with nn_model_set_input_scaler / _target_scaler (owned) */
     nn_scaler *in_scaler, *out_scaler;
+    /* column names (names.c): one block each, pointers then strings; NULL = none */
+    char **feat_names, **out_names;
+    size_t n_feat_names, n_out_names;
 
     nn_log_fn log;
     void *log_user;
@@ -100,6 +103,9 @@ struct nn_model {
 
 /* History/evaluate key of metric i ("mae", "weighted_mae", ...). */
 void nni_metric_key_of(const nn_model *m, size_t i, char *buf, size_t cap);
+/* Copy n names into one block from m's allocator (nn_model_set_feature_names' checks);
+   what prefixes the messages. */
+nn_status nni_names_copy(nn_model *m, const char *what, const char *const *names, size_t n, char ***out);
 /* Width of the model output (last layer, or input). */
 size_t nni_output_dim(const nn_model *m);
 /* Rows expected per target row: 1 class index for sparse CCE, else output width. */

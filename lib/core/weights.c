@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "optim/optimizer.h"
+#include "io/scaler.h"
 #include <string.h>
 
 nn_status nn_model_get_weights(nn_model *m, float *out, size_t cap, size_t *needed)
@@ -96,6 +97,18 @@ nn_model *nn_model_clone(const nn_model *m)
     memcpy(c->metric_weighted, m->metric_weighted, sizeof m->metric_weighted);
     c->n_metrics = m->n_metrics;
     if (m->class_w && nn_model_set_class_weights(c, m->class_w, m->n_class_w) != NN_OK) goto fail;
+    for (i = 0; i < 2; i++) {
+        const nn_scaler *src = i ? m->out_scaler : m->in_scaler;
+        nn_scaler *s;
+        int nomem;
+        if (!src) continue;
+        if (!(s = nni_scaler_copy(src, &c->alloc, &nomem))) goto fail;
+        if ((i ? nn_model_set_target_scaler(c, s) : nn_model_set_input_scaler(c, s)) != NN_OK) goto fail;
+    }
+    if (m->feat_names && nn_model_set_feature_names(c, (const char *const *)m->feat_names, m->n_feat_names) != NN_OK)
+        goto fail;
+    if (m->out_names && nn_model_set_output_names(c, (const char *const *)m->out_names, m->n_out_names) != NN_OK)
+        goto fail;
     c->seed = m->seed;
     c->seeded = m->seeded;
     c->rng = m->rng; /* continues the original's stream: both train identically */

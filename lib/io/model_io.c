@@ -131,6 +131,22 @@ static size_t sec_begin(nni_wr *w, const char *tag)
 
 static void sec_end(nni_wr *w, size_t at) { nni_wr_patch_u64(w, at, (uint64_t)(w->pos - at - 8)); }
 
+/* NAME is optional (added after 1.0 without a minor bump: a 1.0 reader skips it). */
+static void write_names(nni_wr *w, const nn_model *m)
+{
+    size_t i, at, n_out = nn_model_output_name(m, 0) ? m->n_out_names : 0;
+    if (!m->n_feat_names && !n_out) return;
+    nni_wr_bytes(w, "NAME", 4);
+    nni_wr_u32(w, 0);
+    at = w->pos;
+    nni_wr_u64(w, 0);
+    nni_wr_u64(w, (uint64_t)m->n_feat_names);
+    for (i = 0; i < m->n_feat_names; i++) nni_wr_str16(w, m->feat_names[i]);
+    nni_wr_u64(w, (uint64_t)n_out);
+    for (i = 0; i < n_out; i++) nni_wr_str16(w, m->out_names[i]);
+    sec_end(w, at);
+}
+
 static void serialize(const nn_model *m, nni_wr *w, int weights_only)
 {
     size_t i, at, len_at;
@@ -197,6 +213,7 @@ static void serialize(const nn_model *m, nni_wr *w, int weights_only)
             nni_scaler_write(w, s);
             sec_end(w, at);
         }
+        write_names(w, m);
     }
     nni_wr_patch_u64(w, len_at, (uint64_t)(w->pos - HEADER_BYTES));
     if (w->pos <= w->cap) nni_wr_u32(w, nni_crc32(0, w->buf, w->pos));
@@ -269,8 +286,8 @@ nn_status nn_model_save_weights(const nn_model *m, const char *path) { return sa
 
 /* ---- reader ---- */
 
-enum { S_ARCH, S_WGHT, S_MODL, S_COMP, S_OPTM, S_VALD, S_PREP0, S_PREP1, S_COUNT };
-static const char *const sec_tags[] = { "ARCH", "WGHT", "MODL", "COMP", "OPTM", "VALD", "PREP" };
+enum { S_ARCH, S_WGHT, S_MODL, S_COMP, S_OPTM, S_VALD, S_NAME, S_PREP0, S_PREP1, S_COUNT };
+static const char *const sec_tags[] = { "ARCH", "WGHT", "MODL", "COMP", "OPTM", "VALD", "NAME", "PREP" };
 
 typedef struct loader {
     nni_rd r;          /* the whole buffer; errors collect here */
@@ -374,6 +391,51 @@ static int parse_header(loader *L)
     }
     if (r->failed) return 0;
     if (!L->have[S_ARCH]) return nni_rd_fail(r, "no ARCH section: not a model file");
+    return 1;
+}
+
+/* One half of NAME: u64 count (0 = none, else the width), then count x str16 (non-empty, no
+   NUL). Validated in a first pass so the block is allocated once, at its final size. */
+static int read_names(loader *L, nni_rd *r, nn_model *m, int outputs)
+{
+    size_t at = r->pos, n = nni_rd_size(r, "name count"), want = outputs ? nni_output_dim(m) : m->in_dim;
+    size_t i, start, bytes = 0;
+    char **p, *s;
+    if (r->failed || n == 0) return !r->failed;
+    if (n != want || (outputs && m->n_layers == 0))
+        return nni_rd_fail(r, "%zu %s names at offset %zu for width %zu", n, outputs ? "output" : "feature", at, want);
+    start = r->pos;
+    if (!nni_mul_ok(n, sizeof(char *), &bytes)) return nni_rd_fail(r, "name count overflows at offset %zu", at);
+    for (i = 0; i < n; i++) {
+        size_t len_at = r->pos, len = nni_rd_u16(r);
+        if (!nni_rd_need(r, len, "a name")) return 0;
+        if (len == 0 || memchr(r->buf + r->pos, 0, len))
+            return nni_rd_fail(r, "name at offset %zu is empty or holds a NUL byte", len_at);
+        r->pos += len;
+        bytes += len + 1; /* at most the section's size plus n pointers and NULs */
+    }
+    p = (char **)nni_alloc(&m->alloc, bytes);
+    if (!p) {
+        L->nomem = 1;
+        return nni_rd_fail(r, "out of memory");
+    }
+    r->pos = start;
+    s = (char *)(p + n);
+    for (i = 0; i < n; i++) {
+        size_t len = nni_rd_u16(r);
+        memcpy(s, r->buf + r->pos, len);
+        s[len] = '\0';
+        p[i] = s;
+        s += len + 1;
+        r->pos += len;
+    }
+    if (outputs) {
+        m->out_names = p;
+        m->n_out_names = n;
+    } else {
+        m->feat_names = p;
+        m->n_feat_names = n;
+    }
     return 1;
 }
 
@@ -659,6 +721,11 @@ static nn_model *load(const void *buf, size_t len, const nn_allocator *a)
         if (i) m->out_scaler = s;
         else m->in_scaler = s;
         if (!sub_done(&L, &r, S_PREP0 + (int)i, 1)) goto fail;
+    }
+    if (L.have[S_NAME]) {
+        nni_rd r = sub_reader(&L, S_NAME);
+        if (read_names(&L, &r, m, 0)) read_names(&L, &r, m, 1);
+        if (!sub_done(&L, &r, S_NAME, 1)) goto fail;
     }
     /* generator and settings last: building the weights drew from the generator */
     m->seed = tmp.seed;

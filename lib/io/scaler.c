@@ -466,3 +466,23 @@ nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
     }
     return s;
 }
+
+nn_scaler *nni_scaler_copy(const nn_scaler *s, const nn_allocator *a, int *nomem)
+{
+    nni_wr w = { NULL, 0, 0 };
+    nni_rd r;
+    nn_scaler *c;
+    *nomem = 1;
+    nni_scaler_write(&w, s); /* measures */
+    memset(&r, 0, sizeof r);
+    w.buf = (uint8_t *)nni_alloc(a, w.pos);
+    if (!w.buf) return NULL;
+    w.cap = w.pos;
+    w.pos = 0;
+    nni_scaler_write(&w, s);
+    r.buf = w.buf;
+    r.len = w.pos;
+    c = nni_scaler_read(&r, a, nomem);
+    nni_free(a, w.buf);
+    return c;
+}

@@ -32,5 +32,8 @@ void nni_scaler_write(nni_wr *w, const nn_scaler *s);
 /* Read a scaler written by nni_scaler_write; NULL with r->err set (format) or
    with r->failed clear on out of memory (*nomem set). */
 nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *a, int *nomem);
+/* A copy with a's memory, through the file encoding (so it copies exactly what a saved model
+   keeps); NULL on out of memory (*nomem set). */
+nn_scaler *nni_scaler_copy(const nn_scaler *s, const nn_allocator *a, int *nomem);
 
 #endif
