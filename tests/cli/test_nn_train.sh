@@ -66,8 +66,14 @@ awk -F, -v OFS=, '{ t = $11; $11 = ""; sub(/,$/, ""); print t, $0 }' examples/da
 "$NN_TRAIN" predict "$tmp/model.nn" "$tmp/first.csv" --target target >"$tmp/pred3" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred3" && ok || bad "predict --target target: $(cat "$tmp/err")"
 "$NN_TRAIN" predict "$tmp/model.nn" "$tmp/first.csv" --target 0 >"$tmp/pred3" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred3" && ok || bad "predict --target 0: $(cat "$tmp/err")"
 cut -d, -f1-5 examples/data/diabetes.csv >"$tmp/narrow.csv"
-"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/narrow.csv" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && grep -q "takes 10 features" "$tmp/err" && ok || bad "predict with too few columns: $(cat "$tmp/err")"
-"$NN_TRAIN" summary "$tmp/model.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "Total params" "$tmp/out" && grep -q "input scaler: StandardScaler" "$tmp/out" && ok || bad "summary: $(cat "$tmp/err")"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/narrow.csv" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && grep -q "has no column 's2' (the model was trained on 10 named features; 5 of them are here)" "$tmp/err" && ok || bad "predict with too few columns: $(cat "$tmp/err")"
+# the model keeps its column names: columns in another order (and extra ones) are matched by name
+awk -F, -v OFS=, '{ print $11, $10, $9, $8, $7, $6, $5, $4, $3, $2, $1, (NR == 1 ? "extra" : 0) }' examples/data/diabetes.csv >"$tmp/shuffled.csv"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/shuffled.csv" >"$tmp/pred4" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred4" && ok || bad "predict with reordered columns: $(cat "$tmp/err")"
+# a header that names none of them: by position, with a note
+{ echo "c1,c2,c3,c4,c5,c6,c7,c8,c9,c10"; tail -n +2 "$tmp/new.csv"; } >"$tmp/renamed.csv"
+"$NN_TRAIN" predict "$tmp/model.nn" "$tmp/renamed.csv" >"$tmp/pred5" 2>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/pred5" && grep -q "using the columns by position" "$tmp/err" && ok || bad "predict by position: $(cat "$tmp/err")"
+"$NN_TRAIN" summary "$tmp/model.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "Total params" "$tmp/out" && grep -q "input scaler: StandardScaler" "$tmp/out" && grep -q "^Feature names: age, sex, bmi, bp, s1, s2, s3, s4, s5, s6$" "$tmp/out" && grep -q "^Output names: target$" "$tmp/out" && ok || bad "summary: $(cat "$tmp/out" "$tmp/err")"
 "$NN_TRAIN" predict "$tmp/nope.nn" examples/data/diabetes.csv >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "predict with a missing model"
 "$NN_TRAIN" summary "$tmp/nope.nn" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "summary with a missing model"
 printf 'not a model\n' >"$tmp/junk.nn"

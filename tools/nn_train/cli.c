@@ -113,6 +113,32 @@ nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, si
     return s;
 }
 
+nn_status cli_name_columns(nn_model *m, const cli_data *d)
+{
+    size_t k = nn_model_output_dim(m), i;
+    const char **names = (const char **)malloc((d->features > k ? d->features : k) * sizeof *names);
+    char *outs = NULL;
+    nn_status s;
+    if (!names) return NN_ERR_NOMEM;
+    for (i = 0; i < d->features; i++) names[i] = nn_dataset_feature_name(d->ds, i);
+    s = nn_model_set_feature_names(m, names, d->features);
+    if (s == NN_OK && k == 1) {
+        names[0] = d->target_name;
+        s = nn_model_set_output_names(m, names, 1);
+    } else if (s == NN_OK) {
+        size_t w = strlen(d->target_name) + 24;
+        if (!(outs = (char *)malloc(k * w))) s = NN_ERR_NOMEM;
+        for (i = 0; i < k && s == NN_OK; i++) {
+            snprintf(outs + i * w, w, "%s=%zu", d->target_name, i);
+            names[i] = outs + i * w;
+        }
+        if (s == NN_OK) s = nn_model_set_output_names(m, names, k);
+    }
+    free(outs);
+    free(names);
+    return s;
+}
+
 int cli_impute_for_model(nn_model *m, float *x, size_t n, char *err, size_t cap)
 {
     nn_scaler *sc = nn_model_input_scaler(m);
@@ -197,14 +223,39 @@ static nn_model *load_or_complain(const char *path)
     return m;
 }
 
+/* col[k] = the CSV column named like the model's feature k. 1 when all are found; 0 when the
+   model has no names or none of them is a column (a file without a header: by position, as
+   before); -1 (message printed) when only some are, since guessing the rest would feed
+   weights the wrong feature. */
+static int match_by_name(const nn_model *m, const nn_dataset *ds, size_t *col, const char *csv_path)
+{
+    size_t f = nn_model_input_dim(m), cols = nn_dataset_feature_count(ds), k, j, found = 0, missing = f;
+    if (!nn_model_feature_name(m, 0)) return 0;
+    for (k = 0; k < f; k++) {
+        for (j = 0; j < cols && strcmp(nn_dataset_feature_name(ds, j), nn_model_feature_name(m, k)) != 0; j++) {}
+        col[k] = j;
+        if (j < cols) found++;
+        else if (missing == f) missing = k;
+    }
+    if (found == f) return 1;
+    if (found == 0) {
+        fprintf(stderr, "nn-train: note: no column of %s is named like the model's features; using the columns by "
+                "position\n", csv_path);
+        return 0;
+    }
+    fprintf(stderr, "nn-train: %s has no column '%s' (the model was trained on %zu named features; %zu of them are "
+            "here)\n", csv_path, nn_model_feature_name(m, missing), f, found);
+    return -1;
+}
+
 int cli_predict(const char *model_path, const char *csv_path, const char *target)
 {
     nn_model *m = load_or_complain(model_path);
     nn_dataset *ds = NULL;
     float *x = NULL;
-    size_t cols, n, f, skip = (size_t)-1, i, j, k;
+    size_t cols, n, f, skip = (size_t)-1, i, j, k, *col = NULL;
     char err[512];
-    int rc = 1;
+    int rc = 1, by_name;
     nn_status s;
     if (!m) return 1;
     f = nn_model_input_dim(m);
@@ -218,7 +269,15 @@ int cli_predict(const char *model_path, const char *csv_path, const char *target
     }
     cols = nn_dataset_feature_count(ds);
     n = nn_dataset_rows(ds);
-    if (cols == f + 1) { /* the file still has the target column: drop it */
+    if (!(col = (size_t *)malloc(f * sizeof *col))) {
+        fprintf(stderr, "nn-train: out of memory\n");
+        goto done;
+    }
+    by_name = match_by_name(m, ds, col, csv_path);
+    if (by_name < 0) goto done;
+    if (by_name) {
+        /* every feature found by its name: column order and extra columns do not matter */
+    } else if (cols == f + 1) { /* the file still has the target column: drop it */
         skip = cols - 1;
         if (target && all_digits(target)) skip = (size_t)strtoul(target, NULL, 10);
         else if (target)
@@ -240,9 +299,11 @@ int cli_predict(const char *model_path, const char *csv_path, const char *target
         fprintf(stderr, "nn-train: out of memory for %zu rows\n", n);
         goto done;
     }
-    for (i = 0; i < n; i++)
+    if (!by_name)
         for (j = 0, k = 0; j < cols; j++)
-            if (j != skip) x[i * f + k++] = nn_dataset_x(ds)[i * cols + j];
+            if (j != skip) col[k++] = j;
+    for (i = 0; i < n; i++)
+        for (k = 0; k < f; k++) x[i * f + k] = nn_dataset_x(ds)[i * cols + col[k]];
     if (cli_impute_for_model(m, x, n, err, sizeof err) != 0) {
         fprintf(stderr, "nn-train: %s: %s\n", csv_path, err);
         goto done;
@@ -254,6 +315,7 @@ int cli_predict(const char *model_path, const char *csv_path, const char *target
     rc = 0;
 done:
     free(x);
+    free(col);
     nn_dataset_free(ds);
     nn_model_free(m);
     return rc;
@@ -266,6 +328,16 @@ static const char *scaler_kind(const nn_scaler *s)
     if (!isnan(nn_scaler_stat(s, "data_min", 0))) return "MinMaxScaler";
     if (!isnan(nn_scaler_stat(s, "fill", 0))) return "SimpleImputer (mean)";
     return "unfitted";
+}
+
+static void print_names(const char *title, const nn_model *m, size_t n, int outputs)
+{
+    size_t i, shown = n < 12 ? n : 12;
+    if (!(outputs ? nn_model_output_name(m, 0) : nn_model_feature_name(m, 0))) return;
+    printf("%s:", title);
+    for (i = 0; i < shown; i++) printf("%s %s", i ? "," : "", outputs ? nn_model_output_name(m, i) : nn_model_feature_name(m, i));
+    if (shown < n) printf(", ... (%zu more)", n - shown);
+    putchar('\n');
 }
 
 int cli_summary(const char *model_path)
@@ -284,6 +356,8 @@ int cli_summary(const char *model_path)
     fputs(buf, stdout);
     printf("Inputs: %zu features, input scaler: %s; outputs: %zu, target scaler: %s\n", nn_model_input_dim(m),
            scaler_kind(nn_model_input_scaler(m)), nn_model_output_dim(m), scaler_kind(nn_model_target_scaler(m)));
+    print_names("Feature names", m, nn_model_input_dim(m), 0);
+    print_names("Output names", m, nn_model_output_dim(m), 1);
     if (nn_model_history_len(m) > 0)
         printf("Trained: %zu epochs recorded, last loss %.6g\n", nn_model_history_len(m),
                (double)nn_model_history(m, "loss", nn_model_history_len(m) - 1));

@@ -29,6 +29,9 @@ nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, si
 /* Replace missing cells of x (n rows) the way the model's input scaler expects; -1 with a
    message when the model cannot take missing values. */
 int cli_impute_for_model(nn_model *m, float *x, size_t n, char *err, size_t cap);
+/* Store the data's column names in the model: its features, and the target (one output) or
+   "TARGET=k" per class output. */
+nn_status cli_name_columns(nn_model *m, const cli_data *d);
 int cli_optimizer_known(const char *name);
 double cli_default_lr(const char *name);
 nn_optimizer *cli_optimizer(const char *name, float lr);

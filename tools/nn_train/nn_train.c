@@ -25,7 +25,8 @@ static const char *USAGE =
     "\n"
     "Train a Keras-style Sequential network on a numeric CSV file with a header row. Empty cells\n"
     "and NA/NaN/?/N/A are missing: rows without a target are dropped, missing features are\n"
-    "replaced by the training-row mean (also by the saved model in predict).\n"
+    "replaced by the training-row mean (also by the saved model in predict). The saved model keeps\n"
+    "the column names: predict picks the feature columns of NEW.csv by name, in any order.\n"
     "\n"
     "options:\n"
     "  --target NAME|INDEX    target column by header name or 0-based index (default: the last)\n"
@@ -370,6 +371,7 @@ static int train(const options *o)
         }
         TRY(nn_model_set_target_scaler(m, ts)); /* fitted by fit on the training rows */
     }
+    TRY(cli_name_columns(m, &d)); /* predict then picks CSV columns by name */
     TRY(nn_model_set_validation_split(m, (float)o->val));
     TRY(nn_model_set_verbose(m, o->verbose));
     if (o->early_stop) TRY(nn_model_add_callback(m, nn_early_stopping("val_loss", 0.0f, o->early_stop, 1)));

@@ -369,7 +369,8 @@ int cli_search(int argc, char **argv)
             rc = cli_fail("training the best model: %s", nn_last_error());
             goto done;
         }
-        s = nn_model_save(m, o.save);
+        s = cli_name_columns(m, &d);
+        if (s == NN_OK) s = nn_model_save(m, o.save);
         if (s != NN_OK) rc = cli_fail("%s: %s", nn_status_string(s), nn_model_error(m));
         else printf("saved: %s (best configuration trained on all %zu rows)\n", o.save, d.rows);
         nn_model_free(m);
