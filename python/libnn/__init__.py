@@ -230,6 +230,10 @@ _OPTIONAL = [
     ("nn_dataset_y", _c_float_p, _vp),
     ("nn_dataset_feature_name", ctypes.c_char_p, _vp, _sz),
     ("nn_dataset_target_name", ctypes.c_char_p, _vp, _sz),
+    ("nn_model_set_feature_names", _st, _vp, ctypes.POINTER(ctypes.c_char_p), _sz),
+    ("nn_model_set_output_names", _st, _vp, ctypes.POINTER(ctypes.c_char_p), _sz),
+    ("nn_model_feature_name", ctypes.c_char_p, _vp, _sz),
+    ("nn_model_output_name", ctypes.c_char_p, _vp, _sz),
     ("nn_optimizer_set_schedule", _st, _vp, _vp),
     ("nn_schedule_exponential_decay", _vp, _f, ctypes.c_int64, _f, _i),
     ("nn_schedule_inverse_time_decay", _vp, _f, ctypes.c_int64, _f, _i),
@@ -1222,6 +1226,41 @@ class Sequential:
     def learning_rate(self, lr):
         self._ensure()
         _check(_C.model_set_learning_rate(self._h, float(lr)), self._h)
+
+    def _names(self, get, width):
+        if not self._h or get is None or not get(self._h, 0):
+            return None
+        return [get(self._h, i).decode() for i in range(width)]
+
+    def _set_names(self, setter, names, what):
+        setter = _need(setter, what)
+        if names is None:
+            _check(setter(self._h, None, 0), self._h)
+            return
+        names = [str(n) for n in names]
+        arr = (ctypes.c_char_p * len(names))(*[n.encode() for n in names])
+        _check(setter(self._h, arr, len(names)), self._h)
+
+    @property
+    def feature_names(self):
+        """Column names of the inputs (scikit-learn's feature_names_in_), saved with the model;
+        None when not set. Setting them before the first fit fixes the input width."""
+        return self._names(_C.model_feature_name, self._input_dim or 0)
+
+    @feature_names.setter
+    def feature_names(self, names):
+        self._ensure(None if names is None else len(names))
+        self._set_names(_C.model_set_feature_names, names, "feature_names")
+
+    @property
+    def output_names(self):
+        """Column names of the outputs, saved with the model; None when not set."""
+        return self._names(_C.model_output_name, self.output_dim or 0)
+
+    @output_names.setter
+    def output_names(self, names):
+        self._ensure()
+        self._set_names(_C.model_set_output_names, names, "output_names")
 
     # -- callbacks helpers -----------------------------------------------------
     def _guard(self, fn, value=False):

@@ -190,6 +190,26 @@ class CallbackTest(unittest.TestCase):
         for e, lr in enumerate(h.history["learning_rate"]):
             self.assertAlmostEqual(lr, 0.1 * 0.5 ** e, places=6)
 
+    def test_column_names_travel_with_the_model(self):
+        m = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(2)], seed=1)
+        self.assertIsNone(m.feature_names)
+        m.feature_names = ["age", "income", "ratio"]  # fixes input_dim = 3
+        self.assertEqual(m.input_dim, 3)
+        m.output_names = ["price", "rent"]
+        with self.assertRaises(nn.ShapeError):
+            m.output_names = ["price"]
+        with self.assertRaises(nn.InvalidArgumentError):
+            m.feature_names = ["age", "", "ratio"]
+        m.compile(optimizer="adam", loss="mse")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.nn")
+            m.save(path)
+            back = nn.load_model(path)
+        self.assertEqual(back.feature_names, ["age", "income", "ratio"])
+        self.assertEqual(back.output_names, ["price", "rent"])
+        m.feature_names = None
+        self.assertIsNone(m.feature_names)
+
     def test_keras_schedules_values_and_in_fit(self):
         S = nn.schedules
         self.assertAlmostEqual(S.ExponentialDecay(0.1, 10, 0.5)(20), 0.025, places=7)

@@ -633,6 +633,47 @@ impl Model {
         self.check(unsafe { sys::nn_model_fit(self.ptr(), x.as_ptr(), y.as_ptr(), n, epochs, batch_size) })?;
         Ok(self.history())
     }
+    /// Column names of the inputs (one per input feature), saved with the model; `None` clears.
+    pub fn set_feature_names(&mut self, names: Option<&[&str]>) -> Result<()> {
+        self.set_names(names, false)
+    }
+    /// Column names of the outputs (one per output, layers added first); `None` clears.
+    pub fn set_output_names(&mut self, names: Option<&[&str]>) -> Result<()> {
+        self.set_names(names, true)
+    }
+    fn set_names(&mut self, names: Option<&[&str]>, outputs: bool) -> Result<()> {
+        let owned = match names {
+            Some(ns) => ns.iter().map(|n| cstring(n)).collect::<Result<Vec<CString>>>()?,
+            None => Vec::new(),
+        };
+        let ptrs: Vec<*const std::os::raw::c_char> = owned.iter().map(|c| c.as_ptr()).collect();
+        let p = if names.is_some() { ptrs.as_ptr() } else { std::ptr::null() };
+        self.check(unsafe {
+            if outputs {
+                sys::nn_model_set_output_names(self.ptr(), p, ptrs.len())
+            } else {
+                sys::nn_model_set_feature_names(self.ptr(), p, ptrs.len())
+            }
+        })
+    }
+    /// The input column names, `None` when not set.
+    pub fn feature_names(&self) -> Option<Vec<String>> {
+        self.names(self.input_dim(), false)
+    }
+    /// The output column names, `None` when not set.
+    pub fn output_names(&self) -> Option<Vec<String>> {
+        self.names(self.output_dim(), true)
+    }
+    fn names(&self, n: usize, outputs: bool) -> Option<Vec<String>> {
+        (0..n)
+            .map(|i| {
+                let p = unsafe {
+                    if outputs { sys::nn_model_output_name(self.ptr(), i) } else { sys::nn_model_feature_name(self.ptr(), i) }
+                };
+                if p.is_null() { None } else { Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()) }
+            })
+            .collect()
+    }
     /// Train with a weight per row (Keras `sample_weight`): finite and >= 0, one per row of `x`.
     pub fn fit_weighted(&mut self, x: &[f32], y: &[f32], sample_weight: &[f32], epochs: i32, batch_size: i32)
         -> Result<History> {

@@ -53,6 +53,10 @@ extern "C" {
 
     pub fn nn_model_fit(m: *mut nn_model, x: *const c_float, y: *const c_float, n: usize, epochs: c_int,
                         batch_size: c_int) -> nn_status;
+    pub fn nn_model_set_feature_names(m: *mut nn_model, names: *const *const c_char, n: usize) -> nn_status;
+    pub fn nn_model_set_output_names(m: *mut nn_model, names: *const *const c_char, n: usize) -> nn_status;
+    pub fn nn_model_feature_name(m: *const nn_model, i: usize) -> *const c_char;
+    pub fn nn_model_output_name(m: *const nn_model, i: usize) -> *const c_char;
     pub fn nn_model_fit_weighted(m: *mut nn_model, x: *const c_float, y: *const c_float,
                                  sample_weight: *const c_float, n: usize, epochs: c_int, batch_size: c_int)
         -> nn_status;

@@ -163,3 +163,22 @@ fn sample_and_class_weights() {
 
     assert_eq!(build().fit_weighted(&x, &y, &w[..3], 1, 32).unwrap_err().status, Status::Shape);
 }
+
+#[test]
+fn column_names_are_saved() {
+    let mut m = model(2);
+    assert_eq!(m.feature_names(), None);
+    m.set_feature_names(Some(&["a", "b", "c"])).unwrap();
+    m.set_output_names(Some(&["y"])).unwrap();
+    assert_eq!(m.set_feature_names(Some(&["a", "b"])).unwrap_err().status, Status::Shape);
+    assert_eq!(m.set_feature_names(Some(&["a", "", "c"])).unwrap_err().status, Status::InvalidArg);
+    let path = std::env::temp_dir().join(format!("libnn-names-{}.nn", std::process::id()));
+    let p = path.to_str().unwrap();
+    m.save(p).unwrap();
+    let back = Model::load(p).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(back.feature_names(), Some(vec!["a".to_string(), "b".to_string(), "c".to_string()]));
+    assert_eq!(back.output_names(), Some(vec!["y".to_string()]));
+    m.set_feature_names(None).unwrap();
+    assert_eq!(m.feature_names(), None);
+}
