@@ -72,6 +72,12 @@ int main(void)
     }
     fit_small(m, 2, 2, 0);
     put_model("load_model", "rmsprop_norm_noise_scalers_vald", 1, m, 0);
+    {
+        static const char *const in_names[2] = { "x0", "income (EUR)" }, *const out_names[2] = { "y", "z" };
+        nn_model_set_feature_names(m, in_names, 2);
+        nn_model_set_output_names(m, out_names, 2);
+        put_model("load_model", "column_names", 1, m, 0);
+    }
     nn_model_free(m);
 
     m = nn_model_create(4);
