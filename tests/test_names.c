@@ -62,6 +62,21 @@ TEST(names_set_get_and_errors)
     CHECK_STR_CONTAINS(nn_model_error(m), "name 1 is NULL or empty");
     bad[1] = NULL;
     CHECK_EQ(nn_model_set_feature_names(m, bad, 3), NN_ERR_INVALID_ARG);
+    {
+        char *longname = (char *)malloc(65537);
+        if (longname) {
+            memset(longname, 'n', 65536);
+            longname[65536] = '\0'; /* one byte more than a str16 holds */
+            bad[1] = longname;
+            CHECK_EQ(nn_model_set_feature_names(m, bad, 3), NN_ERR_INVALID_ARG);
+            CHECK_STR_CONTAINS(nn_model_error(m), "65536 bytes long (at most 65535)");
+            longname[65535] = '\0';
+            CHECK_EQ(nn_model_set_feature_names(m, bad, 3), NN_OK); /* exactly the limit */
+            CHECK_EQ(nn_model_set_feature_names(m, NULL, 0), NN_OK);
+            free(longname);
+        }
+        bad[1] = NULL;
+    }
     CHECK_EQ(nn_model_set_output_names(m, outs, 2), NN_ERR_STATE); /* no layers yet */
     CHECK(nn_model_feature_name(m, 0) == NULL); /* failures leave nothing behind */
     CHECK_EQ(nn_model_set_feature_names(m, feats, 3), NN_OK);
