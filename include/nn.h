@@ -497,6 +497,10 @@ typedef enum nn_impute_strategy {
 /* scikit-learn StandardScaler: (x - mean) / std (population std; a constant column gets 1).
    Missing values (NaN) are ignored by fit and stay NaN. */
 NN_API nn_scaler *nn_standard_scaler(void);
+/* Make a standard scaler impute missing values with the column mean before scaling, as
+   scikit-learn's Pipeline([SimpleImputer(), StandardScaler()]): the std counts the imputed
+   cells, transform maps NaN to 0. Set before fit; saved with the model. Standard scalers only. */
+NN_API nn_status nn_scaler_set_impute_mean(nn_scaler *s, int on);
 /* scikit-learn MinMaxScaler(feature_range=(lo, hi)); a constant column gets range 1. */
 NN_API nn_scaler *nn_minmax_scaler(float lo, float hi);
 /* scikit-learn SimpleImputer: NaN -> column mean / median of the observed values, or fill_value

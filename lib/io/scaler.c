@@ -62,6 +62,21 @@ nn_status nn_imputer_set_neighbors(nn_scaler *s, int k)
     return NN_OK;
 }
 
+nn_status nn_scaler_set_impute_mean(nn_scaler *s, int on)
+{
+    if (!s || s->kind != NNI_SCALER_STANDARD) {
+        nni_set_last_error("nn_scaler_set_impute_mean: needs an nn_standard_scaler() (impute before a MinMaxScaler "
+                           "with nn_imputer)");
+        return NN_ERR_INVALID_ARG;
+    }
+    if (s->fitted) {
+        nni_set_last_error("nn_scaler_set_impute_mean: the scaler is already fitted; set it before fit");
+        return NN_ERR_STATE;
+    }
+    s->impute_mean = on != 0;
+    return NN_OK;
+}
+
 void nn_scaler_free(nn_scaler *s)
 {
     nn_allocator a;
@@ -130,8 +145,10 @@ nn_status nn_scaler_fit(nn_scaler *s, const float *x, size_t n, size_t cols)
                 if (!isnan(v)) ss += ((double)v - mean) * ((double)v - mean);
             }
             a[j] = (float)mean;
-            /* scikit-learn: a zero standard deviation becomes 1 */
-            b[j] = (cnt == 0 || lo == hi) ? 1.0f : (float)sqrt(ss / (double)cnt);
+            /* scikit-learn: a zero standard deviation becomes 1. Imputing first (as
+               Pipeline([SimpleImputer(), StandardScaler()])) puts the mean in the missing
+               cells: they add nothing to ss but count in the divisor. */
+            b[j] = (cnt == 0 || lo == hi) ? 1.0f : (float)sqrt(ss / (double)(s->impute_mean ? n : cnt));
             if (b[j] == 0.0f) b[j] = 1.0f;
             break;
         case NNI_SCALER_MINMAX:
@@ -226,7 +243,10 @@ void nni_scaler_apply(const nn_scaler *s, const float *src, float *x, size_t n)
     for (j = 0; j < d; j++) {
         switch (s->kind) {
         case NNI_SCALER_STANDARD:
-            for (i = 0; i < n; i++) x[i * d + j] = (float)(((double)x[i * d + j] - (double)s->a[j]) / (double)s->b[j]);
+            for (i = 0; i < n; i++) {
+                double v = isnan(x[i * d + j]) && s->impute_mean ? (double)s->a[j] : (double)x[i * d + j];
+                x[i * d + j] = (float)((v - (double)s->a[j]) / (double)s->b[j]);
+            }
             break;
         case NNI_SCALER_MINMAX: {
             double sc = minmax_scale(s, j), mn = (double)s->lo - (double)s->a[j] * sc;
@@ -348,7 +368,7 @@ static const char *kind_name(nni_scaler_kind k)
 void nni_scaler_write(nni_wr *w, const nn_scaler *s)
 {
     nni_wr_str16(w, kind_name(s->kind));
-    nni_wr_u32(w, (uint32_t)s->strategy);
+    nni_wr_u32(w, (uint32_t)(s->kind == NNI_SCALER_IMPUTER ? s->strategy : s->impute_mean));
     nni_wr_f32(w, s->fill);
     nni_wr_f32(w, s->lo);
     nni_wr_f32(w, s->hi);
@@ -391,8 +411,8 @@ nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
     at = r->pos;
     dim = nni_rd_size(r, "scaler width");
     if (r->failed) return NULL;
-    if (strategy > (unsigned)NN_IMPUTE_KNN || fitted > 1 || !isfinite(fill) || !isfinite(lo) || !isfinite(hi) ||
-        (k == NNI_SCALER_MINMAX && !(lo < hi))) {
+    if (strategy > (k == NNI_SCALER_IMPUTER ? (unsigned)NN_IMPUTE_KNN : k == NNI_SCALER_STANDARD ? 1u : 0u) ||
+        fitted > 1 || !isfinite(fill) || !isfinite(lo) || !isfinite(hi) || (k == NNI_SCALER_MINMAX && !(lo < hi))) {
         nni_rd_fail(r, "invalid %s settings before offset %zu", kind, at);
         return NULL;
     }
@@ -407,7 +427,8 @@ nn_scaler *nni_scaler_read(nni_rd *r, const nn_allocator *al, int *nomem)
     }
     s->alloc = *al;
     s->kind = k;
-    s->strategy = (int)strategy;
+    if (k == NNI_SCALER_IMPUTER) s->strategy = (int)strategy;
+    else s->impute_mean = (int)strategy;
     s->fill = fill;
     s->lo = lo;
     s->hi = hi;

@@ -19,6 +19,8 @@ struct nn_scaler {
     size_t dim;       /* columns, 0 until fitted */
     int fitted;
     int neighbors;    /* KNN imputer: k */
+    int impute_mean;  /* standard: NaN -> the column mean before scaling (stored in the file's
+                         strategy slot, which is 0 for scalers written before it existed) */
     size_t n_rows;    /* KNN imputer: stored training rows (n_rows x dim, NaN = missing) */
     float *rows;
     float *a, *b;     /* standard: mean, scale; minmax: data_min, data_max; imputer: fill values, unused */
