@@ -106,3 +106,35 @@ TEST(impute_mean_lets_a_model_take_missing_values)
     free(buf);
     nn_model_free(m);
 }
+
+/* Validation rows with missing values: refused when nothing can impute them, accepted with an
+   imputing input scaler (fit checks the transformed rows), Inf refused either way. */
+TEST(impute_mean_validation_rows_with_missing_values)
+{
+    float x[N * D], y[N], vx[2 * D] = { NAN, 50.0f, 4.0f, NAN }, vy[2] = { 0.5f, 0.2f };
+    nn_model *m = model_with(NULL);
+    nn_scaler *s;
+    data(x, y);
+    CHECK_EQ(nn_model_set_validation_data(m, vx, vy, 2), NN_ERR_NONFINITE); /* no scaler */
+    nn_model_free(m);
+    m = model_with(nn_standard_scaler()); /* a scaler that keeps NaN: caught by fit */
+    CHECK_EQ(nn_model_set_validation_data(m, vx, vy, 2), NN_OK);
+    {
+        float full[N * D];
+        size_t i;
+        for (i = 0; i < N * D; i++) full[i] = isnan(x[i]) ? 1.0f : x[i];
+        CHECK_EQ(nn_model_fit(m, full, y, N, 1, 5), NN_ERR_NONFINITE);
+    }
+    CHECK_STR_CONTAINS(nn_model_error(m), "validation x[0][0] is NaN");
+    nn_model_free(m);
+    s = nn_standard_scaler();
+    nn_scaler_set_impute_mean(s, 1);
+    m = model_with(s);
+    CHECK_EQ(nn_model_set_validation_data(m, vx, vy, 2), NN_OK);
+    CHECK_EQ(nn_model_fit(m, x, y, N, 2, 5), NN_OK);
+    CHECK(!isnan(nn_model_history(m, "val_loss", 1)));
+    vx[1] = INFINITY;
+    CHECK_EQ(nn_model_set_validation_data(m, vx, vy, 2), NN_ERR_NONFINITE);
+    CHECK_STR_CONTAINS(nn_model_error(m), "validation x[0][1] is Inf");
+    nn_model_free(m);
+}

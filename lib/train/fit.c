@@ -350,6 +350,8 @@ static nn_status fit_impl(nn_model *m, const float *x, const float *y, const flo
     if ((s = nni_prep_fit_begin(m, &fs.x, &fs.y, n, fs.n_train, &fs.vx, &fs.vy, fs.n_val, &prep)) != NN_OK) return s;
     if ((s = nni_check_finite(m, "x", fs.x, n, in)) != NN_OK) goto done;
     if ((s = nni_check_targets(m, "y", fs.y, n)) != NN_OK) goto done;
+    /* validation data set apart may hold NaN that only an imputing input scaler removes */
+    if (m->val_x && (s = nni_check_finite(m, "validation x", fs.vx, fs.n_val, in)) != NN_OK) goto done;
     fs.bs = (size_t)batch_size < fs.n_train ? (size_t)batch_size : fs.n_train;
     fs.n_batches = (fs.n_train + fs.bs - 1) / fs.bs;
     if ((s = nni_workspace_reserve(m, fs.bs)) != NN_OK) goto done;

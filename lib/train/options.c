@@ -31,7 +31,15 @@ nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float 
     if (!y || n == 0) return nni_fail(m, NN_ERR_INVALID_ARG, "nn_model_set_validation_data: y must not be NULL and n must be > 0");
     /* the loss decides the target width (class indices for sparse CCE) */
     if (!m->compiled) return nni_fail(m, NN_ERR_STATE, "nn_model_set_validation_data: call nn_model_compile first (the target width depends on the loss)");
-    if (nni_check_finite(m, "validation x", x, n, m->in_dim) != NN_OK) return NN_ERR_NONFINITE;
+    {
+        /* NaN may be a missing value for an attached input scaler to impute: fit checks the
+           transformed rows; Inf never is */
+        size_t i, total = n * m->in_dim;
+        if (!m->in_scaler && nni_check_finite(m, "validation x", x, n, m->in_dim) != NN_OK) return NN_ERR_NONFINITE;
+        for (i = 0; i < total; i++)
+            if (isinf(x[i]))
+                return nni_fail(m, NN_ERR_NONFINITE, "validation x[%zu][%zu] is Inf", i / m->in_dim, i % m->in_dim);
+    }
     {
         nn_status s = nni_check_targets(m, "validation y", y, n);
         if (s != NN_OK) return s;

@@ -234,6 +234,7 @@ _OPTIONAL = [
     ("nn_model_set_output_names", _st, _vp, ctypes.POINTER(ctypes.c_char_p), _sz),
     ("nn_model_feature_name", ctypes.c_char_p, _vp, _sz),
     ("nn_model_output_name", ctypes.c_char_p, _vp, _sz),
+    ("nn_scaler_set_impute_mean", _st, _vp, _i),
     ("nn_optimizer_set_schedule", _st, _vp, _vp),
     ("nn_schedule_exponential_decay", _vp, _f, ctypes.c_int64, _f, _i),
     ("nn_schedule_inverse_time_decay", _vp, _f, ctypes.c_int64, _f, _i),
@@ -1605,7 +1606,15 @@ class _Scaler:
 
 class StandardScaler(_Scaler):
     """sklearn.preprocessing.StandardScaler: (x - mean_) / scale_ (population std; 1 for constant
-    columns). Missing values (nan) are ignored by fit and stay nan."""
+    columns). Missing values (nan) are ignored by fit and stay nan; with impute_mean=True they
+    become the column mean first, as Pipeline([SimpleImputer(), StandardScaler()]), so a model
+    with this scaler attached takes rows with missing values."""
+
+    def __init__(self, impute_mean=False):
+        self.impute_mean = bool(impute_mean)
+        super().__init__()
+        if self.impute_mean:
+            _check(_need(_C.scaler_set_impute_mean, "StandardScaler(impute_mean=True)")(self._h, 1))
 
     def _new(self):
         return _need(_C.standard_scaler, "StandardScaler")()

@@ -190,6 +190,23 @@ class CallbackTest(unittest.TestCase):
         for e, lr in enumerate(h.history["learning_rate"]):
             self.assertAlmostEqual(lr, 0.1 * 0.5 ** e, places=6)
 
+    def test_standard_scaler_imputing_the_mean(self):
+        nan = float("nan")
+        x = [[1.0, 10.0], [nan, 20.0], [3.0, nan], [5.0, 40.0]]
+        s = nn.StandardScaler(impute_mean=True).fit(x)
+        t = s.transform(x)
+        rows = t.tolist() if hasattr(t, "tolist") else [list(t[i]) for i in range(4)]
+        self.assertEqual(rows[1][0], 0.0)
+        self.assertEqual(rows[2][1], 0.0)
+        # column 0 observes 1, 3, 5 (mean 3); the imputed cell counts in the divisor: sqrt(8 / 4)
+        self.assertAlmostEqual(s.scale_[0], math.sqrt(8.0 / 4.0), places=6)
+        m = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(1)], input_dim=2, seed=1)
+        m.compile(optimizer="adam", loss="mse")
+        m.set_input_scaler(nn.StandardScaler(impute_mean=True))
+        m.fit(x, [[1.0], [2.0], [3.0], [4.0]], epochs=2, verbose=0)
+        p = m.predict([[nan, 15.0]])
+        self.assertFalse(math.isnan(p[0][0] if not hasattr(p, "tolist") else p.tolist()[0][0]))
+
     def test_column_names_travel_with_the_model(self):
         m = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(2)], seed=1)
         self.assertIsNone(m.feature_names)

@@ -128,6 +128,13 @@ expect_usage_error search examples/data/iris.csv
 expect_usage_error search examples/data/iris.csv --space units=8..16 --trial-shard 2/2
 expect_usage_error search examples/data/iris.csv --space units=8..16 --strategy hyperband --trial-shard 0/2
 expect_usage_error search examples/data/iris.csv --space layers=1..2 --layers units:relu,1
+# search on data with missing cells: each trial's model imputes its own training rows' mean
+"$NN_TRAIN" search "$tmp/miss.csv" --space "units=4|8" --strategy grid --folds 3 --epochs 3 --batch 4 --scale standard \
+    --save "$tmp/miss_s.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "^saved: " "$tmp/out" && ! grep -q failed "$tmp/out" &&
+    "$NN_TRAIN" predict "$tmp/miss_s.nn" "$tmp/miss_new.csv" >"$tmp/pred" 2>>"$tmp/err" && [ "$(wc -l <"$tmp/pred")" -eq 3 ] &&
+    ! grep -qi nan "$tmp/pred" && ok || bad "search with missing values: $(cat "$tmp/out" "$tmp/err")"
+"$NN_TRAIN" search "$tmp/miss.csv" --space "units=4|8" --epochs 3 --scale minmax >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] &&
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "use --scale standard or none" "$tmp/err" && ok || bad "search, minmax with missing values: $(cat "$tmp/err")"
 # the options search shares with train are checked the same way
 expect_usage_error search examples/data/iris.csv --space units=8..16 --optimizer nope
 expect_usage_error search examples/data/iris.csv --space units=8..16 --seed -1

@@ -80,28 +80,41 @@ nn_scaler *cli_scaler(const char *kind)
     return NULL;
 }
 
+nn_scaler *cli_input_scaler(const char *kind, size_t missing, char *err, size_t cap)
+{
+    nn_scaler *sc;
+    if (missing && strcmp(kind, "minmax") == 0) {
+        snprintf(err, cap, "%zu feature cells are missing: use --scale standard or none (missing values are "
+                 "replaced by the training mean)", missing);
+        return NULL;
+    }
+    if (strcmp(kind, "none") == 0 && !missing) return NULL;
+    /* with missing cells the model itself imputes the training mean, also in predict */
+    sc = strcmp(kind, "none") == 0 ? nn_imputer(NN_IMPUTE_MEAN, 0.0f) : cli_scaler(kind);
+    if (!sc) snprintf(err, cap, "%s", nn_last_error());
+    else if (missing && strcmp(kind, "standard") == 0 && nn_scaler_set_impute_mean(sc, 1) != NN_OK) {
+        snprintf(err, cap, "%s", nn_last_error());
+        nn_scaler_free(sc);
+        sc = NULL;
+    }
+    return sc;
+}
+
 nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train, char *err, size_t cap)
 {
-    nn_scaler *sc = cli_scaler(kind);
+    nn_scaler *sc;
     nn_status s;
     size_t i, j, c = d->features;
-    if (!sc && strcmp(kind, "none") != 0) return snprintf(err, cap, "%s", nn_last_error()), NN_ERR_NOMEM;
-    if (d->missing) {
-        if (strcmp(kind, "minmax") == 0) {
-            snprintf(err, cap, "%zu feature cells are missing: use --scale standard or none (missing values are "
-                     "replaced by the training mean)", d->missing);
-            return NN_ERR_NONFINITE;
-        }
-        if (!sc) sc = nn_imputer(NN_IMPUTE_MEAN, 0.0f); /* the model imputes, also in predict */
-        if (!sc) return snprintf(err, cap, "%s", nn_last_error()), NN_ERR_NOMEM;
-    }
-    if (!sc) return NN_OK;
+    err[0] = '\0';
+    sc = cli_input_scaler(kind, d->missing, err, cap);
+    if (!sc) return err[0] ? (d->missing && strcmp(kind, "minmax") == 0 ? NN_ERR_NONFINITE : NN_ERR_NOMEM) : NN_OK;
     /* fit on the training rows only (the validation rows are the last ones, as Keras) */
     if ((s = nn_scaler_fit(sc, d->x, n_train, c)) != NN_OK) {
         snprintf(err, cap, "scaler: %s", nn_last_error());
         nn_scaler_free(sc);
         return s;
     }
+    /* the rows handed to fit get the same training mean the model would put there */
     if (d->missing && !isnan(nn_scaler_stat(sc, "mean", 0)))
         for (i = 0; i < d->rows; i++)
             for (j = 0; j < c; j++)

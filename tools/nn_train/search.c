@@ -64,6 +64,7 @@ typedef struct sopts {
     size_t shard_i, shard_n;
     double val;
     size_t classes; /* sparse categorical: output width */
+    size_t missing; /* feature cells missing in the data: the models impute */
     size_t features;
 } sopts;
 
@@ -172,7 +173,12 @@ static nn_model *build(const nn_hparams *hp, void *user)
     if (s == NN_OK) s = nn_model_compile(m, cli_optimizer(opt, (float)lr), (nn_loss)o->c.loss);
     if (s == NN_OK && o->c.loss >= 3) s = nn_model_add_metric(m, NN_METRIC_ACCURACY);
     if (s == NN_OK && o->c.loss < 3) s = nn_model_add_metric(m, NN_METRIC_MAE);
-    if (s == NN_OK && strcmp(o->c.scale, "none") != 0) s = nn_model_set_input_scaler(m, cli_scaler(o->c.scale));
+    if (s == NN_OK) { /* a fresh, unfitted scaler per trial: fitted on that trial's training rows */
+        char err[256] = "";
+        nn_scaler *sc = cli_input_scaler(o->c.scale, o->missing, err, sizeof err);
+        if (sc) s = nn_model_set_input_scaler(m, sc);
+        else if (err[0]) s = NN_ERR_NOMEM;
+    }
     if (s != NN_OK) {
         nn_model_free(m);
         return NULL;
@@ -302,10 +308,12 @@ int cli_search(int argc, char **argv)
     if ((rc = parse_args(argc, argv, &o)) != 0) return rc;
     if (cli_read_csv(o.data, o.c.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     rc = 0;
-    if (d.missing) {
-        rc = cli_fail("%s: %zu feature cells are missing; search needs complete rows (impute them first)", o.data, d.missing);
+    if (d.missing && strcmp(o.c.scale, "minmax") == 0) {
+        rc = cli_fail("%s: %zu feature cells are missing: use --scale standard or none (each trial's model then "
+                      "imputes its training rows' mean)", o.data, d.missing);
         goto done;
     }
+    o.missing = d.missing;
     o.features = d.features;
     if (o.c.loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
         float mx = 0.0f;
