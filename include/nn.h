@@ -177,7 +177,8 @@ NN_API nn_status nn_model_fit(nn_model *m, const float *x, const float *y, size_
                               int batch_size);
 /* Hold out the LAST fraction of the rows (taken before shuffling) for validation; 0 disables. */
 NN_API nn_status nn_model_set_validation_split(nn_model *m, float fraction);
-/* Validation rows (copied); x NULL clears. Takes precedence over the split. */
+/* Validation rows (copied); x NULL clears. Takes precedence over the split. NaN in x is kept
+   when an input scaler is attached (one that imputes removes it; fit checks the result). */
 NN_API nn_status nn_model_set_validation_data(nn_model *m, const float *x, const float *y, size_t n);
 /* Reshuffle training rows every epoch (default 1). */
 NN_API nn_status nn_model_set_shuffle(nn_model *m, int shuffle);
