@@ -153,8 +153,20 @@ static void run(fz_in *in, const nn_allocator *a)
         nn_model_set_class_weights(m, cw, 1 + fz_u8(in) % 3);
     }
     if (flags & 16) {
-        nn_scaler *s = (fz_u8(in) & 1) ? nn_standard_scaler() : nn_minmax_scaler(fz_float(in), fz_float(in));
+        unsigned k = fz_u8(in);
+        nn_scaler *s = (k & 1) ? nn_standard_scaler() : nn_minmax_scaler(fz_float(in), fz_float(in));
+        if (k & 2) nn_scaler_set_impute_mean(s, 1); /* refused for minmax (and NULL) */
         nn_model_set_input_scaler(m, s);
+    }
+    {
+        /* column names: sometimes one too many or too few, sometimes an empty one */
+        static const char *const names[MAX_IN + MAX_UNITS * 2 + 2] = { "a", "b", "c", "d", "e", "f", "g", "h" };
+        const char *pick[sizeof names / sizeof names[0]];
+        unsigned k = fz_u8(in);
+        size_t cnt = (k & 4) ? in_dim + 1 - (k & 8 ? 2 : 0) : in_dim, j;
+        for (j = 0; j < sizeof pick / sizeof pick[0]; j++) pick[j] = (k & 16) && j == 1 ? "" : names[j % 8];
+        if ((k & 1) && cnt < sizeof pick / sizeof pick[0]) nn_model_set_feature_names(m, pick, cnt);
+        if ((k & 2) && out_dim < sizeof pick / sizeof pick[0]) nn_model_set_output_names(m, pick, out_dim);
     }
     if (flags & 32) nn_model_set_target_scaler(m, nn_imputer((nn_impute_strategy)(fz_u8(in) % 4), fz_float(in)));
     epochs = (int)(fz_u8(in) % 4) - (flags & 64 ? 1 : 0);
