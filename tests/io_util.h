@@ -2,8 +2,11 @@
 #ifndef TH_IO_UTIL_H
 #define TH_IO_UTIL_H
 #include "nn.h"
+#include "io/bytes.h"
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Save m into a malloc'd buffer; *len gets its size. */
 static inline unsigned char *io_save(const nn_model *m, size_t *len)
@@ -16,6 +19,25 @@ static inline unsigned char *io_save(const nn_model *m, size_t *len)
         return NULL;
     }
     return b;
+}
+
+/* First offset of the bytes of s in b, or (size_t)-1. */
+static inline size_t io_find(const unsigned char *b, size_t len, const char *s)
+{
+    size_t i, n = strlen(s);
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(b + i, s, n) == 0) return i;
+    return (size_t)-1;
+}
+
+/* Recompute the trailing CRC-32 after a test edited a file image. */
+static inline void io_fix_crc(unsigned char *b, size_t len)
+{
+    uint32_t c = nni_crc32(0, b, len - 4);
+    b[len - 4] = (unsigned char)c;
+    b[len - 3] = (unsigned char)(c >> 8);
+    b[len - 2] = (unsigned char)(c >> 16);
+    b[len - 1] = (unsigned char)(c >> 24);
 }
 
 /* Deterministic data: y = sum of sines of x. */

@@ -364,23 +364,6 @@ static void put_u64(unsigned char *p, uint64_t v)
     for (i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void fix_crc(unsigned char *b, size_t len)
-{
-    uint32_t c = nni_crc32(0, b, len - 4);
-    b[len - 4] = (unsigned char)c;
-    b[len - 3] = (unsigned char)(c >> 8);
-    b[len - 2] = (unsigned char)(c >> 16);
-    b[len - 1] = (unsigned char)(c >> 24);
-}
-
-static size_t find(const unsigned char *b, size_t len, const char *s)
-{
-    size_t i, n = strlen(s);
-    for (i = 0; i + n <= len; i++)
-        if (memcmp(b + i, s, n) == 0) return i;
-    return (size_t)-1;
-}
-
 TEST(io_crafted_damage_rejected)
 {
     size_t len, at;
@@ -407,20 +390,20 @@ TEST(io_crafted_damage_rejected)
     /* oversized input width, with a valid checksum */
     memcpy(c, b, len);
     put_u64(c + 40, (uint64_t)1 << 62);
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "impossible width");
     memcpy(c, b, len);
     put_u64(c + 40, UINT64_MAX);
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK(nn_last_load_status() == NN_ERR_FORMAT);
     /* oversized units */
     memcpy(c, b, len);
-    at = find(c, len, "units");
+    at = io_find(c, len, "units");
     CHECK(at != (size_t)-1);
     put_u64(c + at + 5 + 1 + 4, (uint64_t)1 << 40);
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "impossible width");
     /* an all-zero generator state (found by fuzz_load_model: predict then hung
@@ -430,39 +413,39 @@ TEST(io_crafted_damage_rejected)
         static const char *names[] = { "rng_s0", "rng_s1", "rng_s2", "rng_s3" };
         int k;
         for (k = 0; k < 4; k++) {
-            at = find(c, len, names[k]);
+            at = io_find(c, len, names[k]);
             CHECK(at != (size_t)-1);
             if (at != (size_t)-1) put_u64(c + at + 6 + 1 + 4, 0);
         }
     }
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "random generator state");
     /* weight count that overflows */
     memcpy(c, b, len);
-    at = find(c, len, "WGHT");
+    at = io_find(c, len, "WGHT");
     put_u64(c + at + 16, UINT64_MAX / 2);
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK(nn_last_load_status() == NN_ERR_FORMAT);
     /* section length beyond the end */
     memcpy(c, b, len);
     put_u64(c + at + 8, UINT64_MAX);
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK(nn_last_load_status() == NN_ERR_FORMAT);
     /* unknown layer kind */
     memcpy(c, b, len);
-    at = find(c, len, "Dense");
+    at = io_find(c, len, "Dense");
     c[at + 1] = 'u';
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "unknown layer kind \"Dunse\"");
     /* impossible dropout rate */
     memcpy(c, b, len);
-    at = find(c + find(c, len, "Dropout"), len - find(c, len, "Dropout"), "rate") + find(c, len, "Dropout");
+    at = io_find(c + io_find(c, len, "Dropout"), len - io_find(c, len, "Dropout"), "rate") + io_find(c, len, "Dropout");
     c[at + 4 + 1 + 4 + 3] = 0x7F; /* 0x7Fxxxxxx: a huge float */
-    fix_crc(c, len);
+    io_fix_crc(c, len);
     CHECK(load_exact(c, len) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "Dropout");
     free(c);
@@ -491,14 +474,14 @@ TEST(io_newer_minor_with_unknown_sections)
     c[10] = 7; /* minor 7 */
     content = len2 - 24 - 4;
     put_u64(c + 16, content);
-    fix_crc(c, len2);
+    io_fix_crc(c, len2);
     m = load_exact(c, len2);
     CHECK_MSG(m != NULL, "%s", nn_last_error());
     nn_model_free(m);
     memcpy(c + len - 4, req_sec, sizeof req_sec);
     len2 = len + sizeof req_sec;
     put_u64(c + 16, len2 - 28);
-    fix_crc(c, len2);
+    io_fix_crc(c, len2);
     CHECK(load_exact(c, len2) == NULL);
     CHECK_STR_CONTAINS(nn_last_error(), "unknown required section \"XTRA\"");
     free(c);

@@ -2,7 +2,7 @@
    of the file, clone; and clone keeping the attached scalers. */
 #include "harness.h"
 #include "nn.h"
-#include "io/bytes.h"
+#include "io_util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,35 +17,6 @@ static nn_model *small_model(void)
     nn_model_add(m, nn_dense(2, NN_LINEAR));
     nn_model_compile(m, nn_adam(1e-2f), NN_LOSS_MSE);
     return m;
-}
-
-static unsigned char *save(const nn_model *m, size_t *len)
-{
-    unsigned char *b;
-    if (nn_model_save_buffer(m, NULL, 0, len) != NN_OK) return NULL;
-    b = (unsigned char *)malloc(*len);
-    if (b && nn_model_save_buffer(m, b, *len, len) != NN_OK) {
-        free(b);
-        return NULL;
-    }
-    return b;
-}
-
-static size_t find(const unsigned char *b, size_t len, const char *s)
-{
-    size_t i, n = strlen(s);
-    for (i = 0; i + n <= len; i++)
-        if (memcmp(b + i, s, n) == 0) return i;
-    return (size_t)-1;
-}
-
-static void fix_crc(unsigned char *b, size_t len)
-{
-    uint32_t c = nni_crc32(0, b, len - 4);
-    b[len - 4] = (unsigned char)c;
-    b[len - 3] = (unsigned char)(c >> 8);
-    b[len - 2] = (unsigned char)(c >> 16);
-    b[len - 1] = (unsigned char)(c >> 24);
 }
 
 TEST(names_set_get_and_errors)
@@ -99,14 +70,14 @@ TEST(names_saved_loaded_and_cloned)
 {
     nn_model *m = small_model(), *l, *c;
     size_t len, len0, at;
-    unsigned char *b0 = save(m, &len0), *b;
-    CHECK(b0 && find(b0, len0, "NAME") == (size_t)-1); /* no names, no section: files unchanged */
+    unsigned char *b0 = io_save(m, &len0), *b;
+    CHECK(b0 && io_find(b0, len0, "NAME") == (size_t)-1); /* no names, no section: files unchanged */
     CHECK_EQ(nn_model_set_feature_names(m, feats, 3), NN_OK);
     CHECK_EQ(nn_model_set_output_names(m, outs, 2), NN_OK);
-    b = save(m, &len);
+    b = io_save(m, &len);
     CHECK(b != NULL);
     if (!b || !b0) goto out;
-    at = find(b, len, "NAME");
+    at = io_find(b, len, "NAME");
     CHECK(at != (size_t)-1);
     CHECK(at != (size_t)-1 && b[at + 4] == 0 && b[at + 5] == 0 && b[at + 6] == 0 && b[at + 7] == 0); /* optional */
     l = nn_model_load_buffer(b, len);
@@ -132,19 +103,19 @@ TEST(names_saved_loaded_and_cloned)
         CHECK_EQ(nn_model_save_weights_buffer(m, NULL, 0, &wl), NN_OK);
         w = (unsigned char *)malloc(wl);
         CHECK_EQ(nn_model_save_weights_buffer(m, w, wl, &wl), NN_OK);
-        CHECK(find(w, wl, "NAME") == (size_t)-1);
+        CHECK(io_find(w, wl, "NAME") == (size_t)-1);
         free(w);
     }
     /* a NAME whose feature count is not the input width is damage */
     if (at != (size_t)-1) {
         b[at + 16] = 2;
-        fix_crc(b, len);
+        io_fix_crc(b, len);
         CHECK(nn_model_load_buffer(b, len) == NULL);
         CHECK_EQ(nn_last_load_status(), NN_ERR_FORMAT);
         CHECK_STR_CONTAINS(nn_last_error(), "2 feature names");
         b[at + 16] = 3;
         b[at + 24 + 2] = 0; /* "age" -> "\0ge" */
-        fix_crc(b, len);
+        io_fix_crc(b, len);
         CHECK(nn_model_load_buffer(b, len) == NULL);
         CHECK_STR_CONTAINS(nn_last_error(), "empty or holds a NUL byte");
     }
