@@ -460,6 +460,46 @@ TEST(io_crafted_damage_rejected)
     free(b);
 }
 
+/* Found by fuzz_load_model: a hidden Dense layer stored with a huge linear-shortcut width made
+   predict size (and zero) a weight tensor of terabytes. Only the Dense output layer may carry
+   the shortcut, from exactly the model's inputs. */
+TEST(io_linear_shortcut_width_is_checked)
+{
+    nn_model *m = nn_model_create(3), *l;
+    size_t len, at, want;
+    unsigned char *b;
+    nn_model_add(m, nn_dense(4, NN_RELU));
+    nn_model_add(m, nn_dense(2, NN_LINEAR));
+    CHECK_EQ(nn_model_set_linear_shortcut(m, 1), NN_OK);
+    CHECK_EQ(nn_model_compile(m, nn_sgd(0.1f, 0, 0), NN_LOSS_MSE), NN_OK);
+    b = io_save(m, &len);
+    CHECK(b != NULL);
+    if (!b) goto out;
+    l = nn_model_load_buffer(b, len); /* the genuine shortcut loads */
+    CHECK(l != NULL && nn_model_linear_shortcut(l) == 1);
+    nn_model_free(l);
+    /* the hidden layer's field (the first occurrence) set to 2^36 inputs */
+    at = io_find(b, len, "linear_shortcut_inputs");
+    CHECK(at != (size_t)-1);
+    if (at == (size_t)-1) goto out;
+    want = at + strlen("linear_shortcut_inputs") + 1 + 4;
+    put_u64(b + want, (uint64_t)1 << 36);
+    io_fix_crc(b, len);
+    CHECK(nn_model_load_buffer(b, len) == NULL);
+    CHECK_EQ(nn_last_load_status(), NN_ERR_FORMAT);
+    CHECK_STR_CONTAINS(nn_last_error(), "layer 0 (Dense) has a linear shortcut from 68719476736 inputs");
+    /* the output layer with a width other than the model's inputs */
+    put_u64(b + want, 0);
+    at = io_find(b + want, len - want, "linear_shortcut_inputs") + want;
+    put_u64(b + at + strlen("linear_shortcut_inputs") + 1 + 4, 5);
+    io_fix_crc(b, len);
+    CHECK(nn_model_load_buffer(b, len) == NULL);
+    CHECK_STR_CONTAINS(nn_last_error(), "layer 1 (Dense) has a linear shortcut from 5 inputs");
+out:
+    free(b);
+    nn_model_free(m);
+}
+
 TEST(io_newer_minor_with_unknown_sections)
 {
     size_t len, len2, content;

@@ -526,6 +526,14 @@ static nn_model *build_arch(loader *L, const nn_allocator *a)
             nn_layer_free(l);
             break;
         }
+        /* only a Dense output layer carries the linear shortcut, from the model's inputs; any
+           other value would size a weight tensor from untrusted bytes */
+        if (l->skip_dim && (i + 1 != n_layers || l->skip_dim != m->in_dim || strcmp(l->ops->name, "Dense") != 0)) {
+            nni_rd_fail(&r, "layer %zu (%s) has a linear shortcut from %zu inputs; only a Dense output layer may, "
+                        "from the model's %zu inputs (before offset %zu)", i, l->ops->name, l->skip_dim, m->in_dim, r.pos);
+            nn_layer_free(l);
+            break;
+        }
         s = nn_model_add(m, l); /* builds the layer on the previous width; owns l */
         if (s == NN_ERR_NOMEM) {
             L->nomem = 1;
