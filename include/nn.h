@@ -566,6 +566,11 @@ NN_API nn_status nn_dataset_set_header(nn_dataset *d, int has_header);
 NN_API nn_status nn_dataset_add_target_name(nn_dataset *d, const char *name);
 NN_API nn_status nn_dataset_add_target_index(nn_dataset *d, size_t col);
 NN_API nn_status nn_dataset_set_no_targets(nn_dataset *d, int none);
+/* Read only these feature columns, by header name, in the order added (default: every column
+   that is not a target); the columns neither chosen nor targets are skipped unread. */
+NN_API nn_status nn_dataset_add_feature_name(nn_dataset *d, const char *name);
+/* Skip a column by header name: it is not read, so it may hold text (an id, a label). */
+NN_API nn_status nn_dataset_add_ignore_name(nn_dataset *d, const char *name);
 /* Parse a CSV file / text: RFC 4180 quotes ("" escapes a quote), \n or \r\n, empty lines
    skipped, empty fields and NA, NaN, N/A, ? (any case) read as missing (NAN). Numbers are parsed
    without the C locale. NN_ERR_FORMAT with line and column in nn_dataset_error. */

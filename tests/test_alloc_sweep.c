@@ -349,7 +349,7 @@ static const char csv_text[] =
 /* CSV dataset parse and read, subset, scalers fit/transform, scalers attached to a model */
 static void sc_data(sw *S)
 {
-    nn_dataset *d = NULL, *d2 = NULL, *sub = NULL;
+    nn_dataset *d = NULL, *d2 = NULL, *d3 = NULL, *sub = NULL;
     nn_scaler *sc = NULL;
     nn_model *m = NULL;
     char p_csv[128];
@@ -368,6 +368,12 @@ static void sc_data(sw *S)
     PT(d2, dsc(S));
     ST(nn_dataset_set_separator(d2, ','));
     ST(nn_dataset_read_csv(d2, p_csv));
+    PT(d3, dsc(S)); /* chosen and skipped columns */
+    ST(nn_dataset_add_feature_name(d3, "c"));
+    ST(nn_dataset_add_feature_name(d3, "b"));
+    ST(nn_dataset_add_ignore_name(d3, "a"));
+    ST(nn_dataset_parse_csv(d3, csv_text, sizeof csv_text - 1));
+    dig(S, nn_dataset_x(d3), nn_dataset_rows(d3) * nn_dataset_feature_count(d3) * sizeof(float));
     PT(sub, nn_dataset_subset(d, idx, 3));
     rows = nn_dataset_rows(d);
     nf = nn_dataset_feature_count(d);
@@ -399,6 +405,7 @@ out:
     nn_model_free(m);
     nn_scaler_free(sc);
     nn_dataset_free(sub);
+    nn_dataset_free(d3);
     nn_dataset_free(d2);
     nn_dataset_free(d);
 }

@@ -30,6 +30,65 @@ TEST(csv_basic_header_and_target)
     nn_dataset_free(d);
 }
 
+/* Chosen feature columns (in the order chosen) and skipped columns, which may hold text. */
+TEST(csv_choose_and_ignore_columns)
+{
+    static const char text[] = "id,b,name,a,y\nr1,2,\"Ann, Jr\",1,3\nr2,5,Bo,4,6\n";
+    nn_dataset *d = nn_dataset_create();
+    const float *x;
+    CHECK_EQ(nn_dataset_add_ignore_name(d, "id"), NN_OK);
+    CHECK_EQ(nn_dataset_add_ignore_name(d, "name"), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_OK);
+    CHECK_EQ(nn_dataset_feature_count(d), 2);
+    CHECK(strcmp(nn_dataset_feature_name(d, 0), "b") == 0 && strcmp(nn_dataset_feature_name(d, 1), "a") == 0);
+    x = nn_dataset_x(d);
+    CHECK(x[0] == 2.0f && x[1] == 1.0f && x[2] == 5.0f && x[3] == 4.0f);
+    CHECK(nn_dataset_y(d)[1] == 6.0f);
+    CHECK_EQ(nn_dataset_missing_count(d), 0);
+    nn_dataset_free(d);
+    /* chosen features, in the order asked; everything else but the target is skipped */
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_add_feature_name(d, "a"), NN_OK);
+    CHECK_EQ(nn_dataset_add_feature_name(d, "b"), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_OK);
+    CHECK_EQ(nn_dataset_feature_count(d), 2);
+    CHECK(strcmp(nn_dataset_feature_name(d, 0), "a") == 0);
+    x = nn_dataset_x(d);
+    CHECK(x[0] == 1.0f && x[1] == 2.0f && x[2] == 4.0f && x[3] == 5.0f);
+    CHECK_EQ(nn_dataset_target_count(d), 1);
+    nn_dataset_free(d);
+    /* without skipping, the text column is an error naming it */
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), "column 1 (\"id\"): cannot read \"r1\" as a number");
+    nn_dataset_free(d);
+    /* errors: unknown names, a column chosen twice, ignored and chosen, NULL or empty names */
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_add_feature_name(d, "nope"), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), "feature column \"nope\" is not in the header");
+    nn_dataset_free(d);
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_add_feature_name(d, "y"), NN_OK); /* the default target */
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_INVALID_ARG);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), "is chosen twice (as a feature and a target)");
+    nn_dataset_free(d);
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_add_feature_name(d, "a"), NN_OK);
+    CHECK_EQ(nn_dataset_add_ignore_name(d, "a"), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_INVALID_ARG);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), "both ignored and chosen as a feature");
+    nn_dataset_free(d);
+    d = nn_dataset_create();
+    CHECK_EQ(nn_dataset_add_ignore_name(d, "zz"), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), "ignored column \"zz\" is not in the header");
+    CHECK_EQ(nn_dataset_add_ignore_name(d, ""), NN_ERR_INVALID_ARG);
+    CHECK_EQ(nn_dataset_add_feature_name(d, NULL), NN_ERR_INVALID_ARG);
+    CHECK_EQ(nn_dataset_add_feature_name(NULL, "a"), NN_ERR_INVALID_ARG);
+    nn_dataset_free(d);
+}
+
 TEST(csv_quotes_crlf_empty_lines_separators)
 {
     nn_status st;

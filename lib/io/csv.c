@@ -15,12 +15,18 @@
 
 #define MAX_TARGETS 64
 #define NAME_MAX_LEN 128
+/* column roles while parsing: a feature index, (size_t)-1 - t for target t, or skipped */
+#define ROLE_SKIP ((size_t)-2 - MAX_TARGETS)
 
 struct nn_dataset {
     nn_allocator alloc;
     int sep, header, no_targets;
     size_t n_tspec;
     struct { int by_name; size_t index; char name[NAME_MAX_LEN]; } tspec[MAX_TARGETS];
+    /* chosen feature columns (in this order) and skipped columns, by name: NUL-separated in
+       one growing buffer each (so there is no limit on their number) */
+    char *fsel, *isel;
+    size_t n_fsel, len_fsel, n_isel, len_isel;
     /* results */
     size_t rows, nf, nt, missing;
     float *x, *y;
@@ -63,6 +69,8 @@ void nn_dataset_free(nn_dataset *d)
     if (!d) return;
     a = d->alloc;
     clear_data(d);
+    nni_free(&a, d->fsel);
+    nni_free(&a, d->isel);
     nni_free(&a, d);
 }
 
@@ -123,6 +131,36 @@ nn_status nn_dataset_add_target_index(nn_dataset *d, size_t col)
     d->tspec[d->n_tspec].index = col;
     d->n_tspec++;
     return NN_OK;
+}
+
+/* Append name to a NUL-separated list. */
+static nn_status add_name(nn_dataset *d, char **list, size_t *n, size_t *len, const char *name, const char *who)
+{
+    size_t l;
+    char *nb;
+    if (!d) return NN_ERR_INVALID_ARG;
+    if (!name || !name[0]) return dfail(d, NN_ERR_INVALID_ARG, "%s: the column name is NULL or empty", who);
+    l = strlen(name) + 1;
+    if (l > (size_t)-1 / 2 - *len) return dfail(d, NN_ERR_INVALID_ARG, "%s: name too long", who);
+    nb = (char *)nni_alloc(&d->alloc, *len + l);
+    if (!nb) return dfail(d, NN_ERR_NOMEM, "%s: out of memory", who);
+    if (*len) memcpy(nb, *list, *len);
+    memcpy(nb + *len, name, l);
+    nni_free(&d->alloc, *list);
+    *list = nb;
+    *len += l;
+    (*n)++;
+    return NN_OK;
+}
+
+nn_status nn_dataset_add_feature_name(nn_dataset *d, const char *name)
+{
+    return d ? add_name(d, &d->fsel, &d->n_fsel, &d->len_fsel, name, "nn_dataset_add_feature_name") : NN_ERR_INVALID_ARG;
+}
+
+nn_status nn_dataset_add_ignore_name(nn_dataset *d, const char *name)
+{
+    return d ? add_name(d, &d->isel, &d->n_isel, &d->len_isel, name, "nn_dataset_add_ignore_name") : NN_ERR_INVALID_ARG;
 }
 
 /* ---- numbers ---- */
@@ -444,10 +482,44 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
             role[col] = (size_t)-1 - nt++;
         }
     }
+    {
+        /* chosen features (1-based while assigning), then skipped columns */
+        const char *nm = d->fsel;
+        size_t col;
+        for (i = 0; i < d->n_fsel; i++, nm += strlen(nm) + 1) {
+            for (col = 0; col < ncols && strcmp(names + off[col], nm) != 0; col++) {}
+            if (col == ncols) {
+                s = dfail(d, NN_ERR_FORMAT, "line 1: feature column \"%s\" is not in the header", nm);
+                goto done;
+            }
+            if (role[col] != 0) {
+                s = dfail(d, NN_ERR_INVALID_ARG, "column %zu (\"%s\") is chosen twice (as a feature%s)", col, nm,
+                          role[col] >= (size_t)-1 - MAX_TARGETS ? " and a target" : "");
+                goto done;
+            }
+            role[col] = ++nf;
+        }
+        if (d->n_fsel)
+            for (j = 0; j < ncols; j++)
+                if (role[j] == 0) role[j] = ROLE_SKIP;
+        for (i = 0, nm = d->isel; i < d->n_isel; i++, nm += strlen(nm) + 1) {
+            for (col = 0; col < ncols && strcmp(names + off[col], nm) != 0; col++) {}
+            if (col == ncols) {
+                s = dfail(d, NN_ERR_FORMAT, "line 1: ignored column \"%s\" is not in the header", nm);
+                goto done;
+            }
+            if (role[col] != 0 && role[col] != ROLE_SKIP) {
+                s = dfail(d, NN_ERR_INVALID_ARG, "column %zu (\"%s\") is both ignored and chosen as a %s", col, nm,
+                          role[col] >= (size_t)-1 - MAX_TARGETS ? "target" : "feature");
+                goto done;
+            }
+            role[col] = ROLE_SKIP;
+        }
+    }
     for (j = 0; j < ncols; j++)
         if (role[j] == 0) role[j] = nf++ + 1; /* 1-based while assigning */
     for (j = 0; j < ncols; j++)
-        if (role[j] < (size_t)-1 - MAX_TARGETS) role[j]--;
+        if (role[j] < ROLE_SKIP) role[j]--;
     row = (float *)nni_alloc_array(&d->alloc, ncols, sizeof(float));
     if (!row) {
         s = dfail(d, NN_ERR_NOMEM, "out of memory");
@@ -466,6 +538,10 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
             if (col >= ncols) {
                 s = dfail(d, NN_ERR_FORMAT, "line %zu: more than the %zu fields of the first line", line, ncols);
                 goto done;
+            }
+            if (role[col] == ROLE_SKIP) { /* not read: it may hold text */
+                col++;
+                continue;
             }
             if (is_missing(c.buf ? c.buf : "", c.blen)) {
                 row[col] = NAN;
@@ -486,6 +562,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
             goto done;
         }
         for (j = 0; j < ncols; j++) {
+            if (role[j] == ROLE_SKIP) continue;
             if (role[j] >= (size_t)-1 - MAX_TARGETS) y[rows * nt + ((size_t)-1 - role[j])] = row[j];
             else x[rows * nf + role[j]] = row[j];
         }
@@ -502,6 +579,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
         goto done;
     }
     for (j = 0; j < ncols; j++) {
+        if (role[j] == ROLE_SKIP) continue;
         if (role[j] >= (size_t)-1 - MAX_TARGETS) d->tname[(size_t)-1 - role[j]] = off[j];
         else d->fname[role[j]] = off[j];
     }

@@ -128,6 +128,16 @@ expect_usage_error search examples/data/iris.csv
 expect_usage_error search examples/data/iris.csv --space units=8..16 --trial-shard 2/2
 expect_usage_error search examples/data/iris.csv --space units=8..16 --strategy hyperband --trial-shard 0/2
 expect_usage_error search examples/data/iris.csv --space layers=1..2 --layers units:relu,1
+# text columns (an id, a name): refused with a hint, skipped with --ignore; predict then picks the
+# model's columns by name and never reads the text
+printf 'id,a,b,name,y\nr1,1,2,Ann,3\nr2,2,1,Bo,4\nr3,3,3,Cy,6\nr4,4,1,Di,5\nr5,5,2,Ed,7\nr6,1,1,Fi,2\n' >"$tmp/text.csv"
+"$NN_TRAIN" "$tmp/text.csv" --epochs 1 >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && grep -q "skip a text column with --ignore NAME" "$tmp/err" && ok || bad "text column without --ignore: $(cat "$tmp/err")"
+"$NN_TRAIN" "$tmp/text.csv" --ignore id,name --layers 4:relu,1 --epochs 3 --val 0 --no-doctor --save "$tmp/text.nn" \
+    --predictions "$tmp/text_train_pred.csv" >"$tmp/out" 2>"$tmp/err" && grep -q "2 features" "$tmp/out" &&
+    "$NN_TRAIN" predict "$tmp/text.nn" "$tmp/text.csv" >"$tmp/pred" 2>>"$tmp/err" && cmp -s "$tmp/pred" "$tmp/text_train_pred.csv" &&
+    ok || bad "--ignore and predict by name over text columns: $(cat "$tmp/out" "$tmp/err")"
+expect_usage_error "$tmp/text.csv" --ignore ""
+"$NN_TRAIN" "$tmp/text.csv" --ignore nope --epochs 1 >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] && grep -q 'ignored column "nope" is not in the header' "$tmp/err" && ok || bad "--ignore of an unknown column: $(cat "$tmp/err")"
 # search on data with missing cells: each trial's model imputes its own training rows' mean
 "$NN_TRAIN" search "$tmp/miss.csv" --space "units=4|8" --strategy grid --folds 3 --epochs 3 --batch 4 --scale standard \
     --save "$tmp/miss_s.nn" >"$tmp/out" 2>"$tmp/err" && grep -q "^saved: " "$tmp/out" && ! grep -q failed "$tmp/out" &&

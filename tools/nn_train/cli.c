@@ -15,7 +15,7 @@ static int all_digits(const char *s)
     return 1;
 }
 
-int cli_read_csv(const char *path, const char *target, cli_data *d, char *err, size_t cap)
+int cli_read_csv(const char *path, const char *target, const char *ignore, cli_data *d, char *err, size_t cap)
 {
     nn_dataset *ds;
     nn_status s;
@@ -26,9 +26,15 @@ int cli_read_csv(const char *path, const char *target, cli_data *d, char *err, s
     if (!ds) return snprintf(err, cap, "%s", nn_last_error()), -1;
     s = !target ? NN_OK : all_digits(target) ? nn_dataset_add_target_index(ds, (size_t)strtoul(target, NULL, 10))
                                              : nn_dataset_add_target_name(ds, target);
+    if (ignore && s == NN_OK) { /* --ignore A,B: columns skipped unread */
+        char buf[1024], *t, *sv = NULL;
+        snprintf(buf, sizeof buf, "%s", ignore);
+        for (t = strtok_r(buf, ",", &sv); t && s == NN_OK; t = strtok_r(NULL, ",", &sv)) s = nn_dataset_add_ignore_name(ds, t);
+    }
     if (s == NN_OK) s = nn_dataset_read_csv(ds, path);
     if (s != NN_OK) {
-        snprintf(err, cap, "%s", nn_dataset_error(ds));
+        snprintf(err, cap, "%s%s", nn_dataset_error(ds),
+                 strstr(nn_dataset_error(ds), "as a number") ? " (skip a text column with --ignore NAME)" : "");
         nn_dataset_free(ds);
         return -1;
     }
@@ -268,26 +274,45 @@ int cli_predict(const char *model_path, const char *csv_path, const char *target
     float *x = NULL;
     size_t cols, n, f, skip = (size_t)-1, i, j, k, *col = NULL;
     char err[512];
-    int rc = 1, by_name;
+    int rc = 1, by_name = 0;
     nn_status s;
     if (!m) return 1;
     f = nn_model_input_dim(m);
-    if (!(ds = nn_dataset_create())) {
-        fprintf(stderr, "nn-train: %s\n", nn_last_error());
-        goto done;
-    }
-    if (nn_dataset_set_no_targets(ds, 1) != NN_OK || nn_dataset_read_csv(ds, csv_path) != NN_OK) {
-        fprintf(stderr, "nn-train: %s: %s\n", csv_path, nn_dataset_error(ds));
-        goto done;
-    }
-    cols = nn_dataset_feature_count(ds);
-    n = nn_dataset_rows(ds);
     if (!(col = (size_t *)malloc(f * sizeof *col))) {
         fprintf(stderr, "nn-train: out of memory\n");
         goto done;
     }
-    by_name = match_by_name(m, ds, col, csv_path);
-    if (by_name < 0) goto done;
+    if (nn_model_feature_name(m, 0)) {
+        /* read just the model's columns, by name: other columns are skipped unread (they may
+           hold text); when that fails, the positional read below says why or falls back */
+        if (!(ds = nn_dataset_create())) {
+            fprintf(stderr, "nn-train: %s\n", nn_last_error());
+            goto done;
+        }
+        s = nn_dataset_set_no_targets(ds, 1);
+        for (k = 0; k < f && s == NN_OK; k++) s = nn_dataset_add_feature_name(ds, nn_model_feature_name(m, k));
+        if (s == NN_OK && nn_dataset_read_csv(ds, csv_path) == NN_OK) {
+            by_name = 1;
+            for (k = 0; k < f; k++) col[k] = k;
+        } else {
+            nn_dataset_free(ds);
+            ds = NULL;
+        }
+    }
+    if (!ds) {
+        if (!(ds = nn_dataset_create())) {
+            fprintf(stderr, "nn-train: %s\n", nn_last_error());
+            goto done;
+        }
+        if (nn_dataset_set_no_targets(ds, 1) != NN_OK || nn_dataset_read_csv(ds, csv_path) != NN_OK) {
+            fprintf(stderr, "nn-train: %s: %s\n", csv_path, nn_dataset_error(ds));
+            goto done;
+        }
+        by_name = match_by_name(m, ds, col, csv_path);
+        if (by_name < 0) goto done;
+    }
+    cols = nn_dataset_feature_count(ds);
+    n = nn_dataset_rows(ds);
     if (by_name) {
         /* every feature found by its name: column order and extra columns do not matter */
     } else if (cols == f + 1) { /* the file still has the target column: drop it */

@@ -15,9 +15,10 @@ typedef struct cli_data {
     nn_dataset *ds;         /* the parsed file (column names) */
 } cli_data;
 
-/* Read path with nn_dataset; target NULL = last column, else a header name or a 0-based index.
-   Returns 0, or -1 with a one-line message in err. */
-int cli_read_csv(const char *path, const char *target, cli_data *d, char *err, size_t cap);
+/* Read path with nn_dataset; target NULL = last column, else a header name or a 0-based index;
+   ignore NULL or comma-separated names of columns to skip unread. Returns 0, or -1 with a
+   one-line message in err. */
+int cli_read_csv(const char *path, const char *target, const char *ignore, cli_data *d, char *err, size_t cap);
 void cli_data_free(cli_data *d);
 /* Scaler for --scale / --scale-target: "none" (NULL, *ok 1), "standard", "minmax". */
 nn_scaler *cli_scaler(const char *kind);
@@ -55,10 +56,10 @@ int cli_parse_float(const char *s, double lo, double hi, double *out);
 extern const char *const CLI_ACT_NAMES[11];
 extern const char *const CLI_LOSS_NAMES[6];
 int cli_lookup(const char *s, const char *const *names, int n);
-/* Options shared by train and search: --target, --loss, --optimizer NAME[:LR], --epochs,
-   --batch, --scale, --seed. */
+/* Options shared by train and search: --target, --ignore, --loss, --optimizer NAME[:LR],
+   --epochs, --batch, --scale, --seed. */
 typedef struct cli_common {
-    const char *target;
+    const char *target, *ignore;
     int loss, epochs, batch;
     char opt[16], scale[16];
     double lr;

@@ -30,6 +30,7 @@ static const char *USAGE =
     "\n"
     "options:\n"
     "  --target NAME|INDEX    target column by header name or 0-based index (default: the last)\n"
+    "  --ignore A,B,...       columns to skip unread (ids, text); saved models do not need them\n"
     "  --layers SPEC          comma-separated layers (default 64:relu,32:relu,1); each is\n"
     "                         UNITS[:ACTIVATION] (linear relu leaky_relu elu selu sigmoid tanh\n"
     "                         softmax softplus gelu swish), dropout:RATE, noise:STDDEV or bn\n"
@@ -128,6 +129,10 @@ int cli_common_option(const char *a, const char *v, cli_common *c)
 {
     long n;
     if (strcmp(a, "--target") == 0) c->target = v;
+    else if (strcmp(a, "--ignore") == 0) {
+        if (strlen(v) >= 1024 || !v[0]) return cli_usage_error("--ignore: expected COLUMN[,COLUMN...] (under 1024 bytes)");
+        c->ignore = v;
+    }
     else if (strcmp(a, "--loss") == 0) {
         c->loss = cli_lookup(v, CLI_LOSS_NAMES, 6);
         if (c->loss < 0) return cli_usage_error("--loss: unknown loss '%s'", v);
@@ -329,7 +334,7 @@ static int train(const options *o)
     size_t n_train, last, k, best = 0;
     char err[512];
 
-    if (cli_read_csv(o->data, o->c.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
+    if (cli_read_csv(o->data, o->c.target, o->c.ignore, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     n_train = o->val > 0.0 ? (size_t)floor((double)d.rows * (1.0 - o->val)) : d.rows;
     if (n_train == 0 || (o->val > 0.0 && n_train == d.rows))
         return cli_data_free(&d), cli_fail("%s: %zu rows are too few for --val %g", o->data, d.rows, o->val);

@@ -37,6 +37,7 @@ static const char *SEARCH_USAGE =
     "\n"
     "options:\n"
     "  --target NAME|INDEX    target column (default: the last)\n"
+    "  --ignore A,B,...       columns to skip unread (ids, text); saved models do not need them\n"
     "  --space SPACE          the search space (required)\n"
     "  --strategy random|grid|hyperband   (default random)\n"
     "  --trials N             random: trials; grid: an upper bound (default 10)\n"
@@ -306,7 +307,7 @@ int cli_search(int argc, char **argv)
             return 0;
         }
     if ((rc = parse_args(argc, argv, &o)) != 0) return rc;
-    if (cli_read_csv(o.data, o.c.target, &d, err, sizeof err) != 0) return cli_fail("%s", err);
+    if (cli_read_csv(o.data, o.c.target, o.c.ignore, &d, err, sizeof err) != 0) return cli_fail("%s", err);
     rc = 0;
     if (d.missing && strcmp(o.c.scale, "minmax") == 0) {
         rc = cli_fail("%s: %zu feature cells are missing: use --scale standard or none (each trial's model then "
