@@ -235,6 +235,8 @@ _OPTIONAL = [
     ("nn_model_feature_name", ctypes.c_char_p, _vp, _sz),
     ("nn_model_output_name", ctypes.c_char_p, _vp, _sz),
     ("nn_scaler_set_impute_mean", _st, _vp, _i),
+    ("nn_dataset_add_feature_name", _st, _vp, ctypes.c_char_p),
+    ("nn_dataset_add_ignore_name", _st, _vp, ctypes.c_char_p),
     ("nn_optimizer_set_schedule", _st, _vp, _vp),
     ("nn_schedule_exponential_decay", _vp, _f, ctypes.c_int64, _f, _i),
     ("nn_schedule_inverse_time_decay", _vp, _f, ctypes.c_int64, _f, _i),
@@ -1513,11 +1515,13 @@ def _rows_view(flat, rows, cols):
     return memoryview(flat).cast("B").cast("f", (rows, cols))
 
 
-def read_csv(path, target=None, header=True, separator=None, return_names=False):
+def read_csv(path, target=None, header=True, separator=None, return_names=False, features=None, ignore=None):
     """Read a numeric CSV file with the library's reader (nn_dataset): quotes, missing values (empty,
     NA, NaN, N/A, ? -> nan). target: a column name or 0-based index, a list of them, or None for the
-    last column. Returns (x, y) as float32 memoryviews of shape (rows, features) and (rows, targets),
-    which fit/predict take without copying (numpy.asarray(x) works too); with return_names=True
+    last column. features: names of the feature columns to read, in that order (default: all but
+    the targets); ignore: names of columns to skip unread (they may hold text). Returns (x, y) as
+    float32 memoryviews of shape (rows, features) and (rows, targets), which fit/predict take
+    without copying (numpy.asarray(x) works too); with return_names=True
     (x, y, feature_names, target_names)."""
     d = _made(_need(_C.dataset_create, "read_csv")(), "read_csv")
     try:
@@ -1530,6 +1534,10 @@ def read_csv(path, target=None, header=True, separator=None, return_names=False)
                 _check(_C.dataset_add_target_index(d, t))
             else:
                 _check(_C.dataset_add_target_name(d, str(t).encode()))
+        for name in features or ():
+            _check(_need(_C.dataset_add_feature_name, "read_csv(features=)")(d, str(name).encode()))
+        for name in ignore or ():
+            _check(_need(_C.dataset_add_ignore_name, "read_csv(ignore=)")(d, str(name).encode()))
         st = _C.dataset_read_csv(d, os.fsencode(path))
         if st != 0:
             _raise(st, _C.dataset_error(d).decode())

@@ -190,6 +190,19 @@ class CallbackTest(unittest.TestCase):
         for e, lr in enumerate(h.history["learning_rate"]):
             self.assertAlmostEqual(lr, 0.1 * 0.5 ** e, places=6)
 
+    def test_read_csv_chosen_and_ignored_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "t.csv")
+            with open(path, "w") as f:
+                f.write("id,a,b,name,y\nr1,1,2,Ann,3\nr2,4,5,Bo,6\n")
+            x, y, fn, tn = nn.read_csv(path, ignore=["id", "name"], return_names=True)
+            self.assertEqual(fn, ["a", "b"])
+            self.assertEqual(x.tolist(), [[1.0, 2.0], [4.0, 5.0]])
+            x, y, fn, tn = nn.read_csv(path, features=["b", "a"], return_names=True)
+            self.assertEqual((fn, tn), (["b", "a"], ["y"]))
+            with self.assertRaises(nn.FormatError):
+                nn.read_csv(path)  # "r1" is no number
+
     def test_standard_scaler_imputing_the_mean(self):
         nan = float("nan")
         x = [[1.0, 10.0], [nan, 20.0], [3.0, nan], [5.0, 40.0]]
