@@ -53,6 +53,22 @@ static int temp_name(char *out, size_t cap, const char *path, unsigned long salt
 }
 
 #ifdef NNI_POSIX_IO
+/* The directory part of path ("." without one); 0 when it does not fit. */
+static int dir_of(const char *path, char dir[NNI_PATH_MAX])
+{
+    const char *slash = strrchr(path, '/');
+    size_t n;
+    if (!slash) {
+        strcpy(dir, ".");
+        return 1;
+    }
+    n = slash == path ? 1 : (size_t)(slash - path); /* "/x" lives in "/" */
+    if (n >= NNI_PATH_MAX) return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return 1;
+}
+
 /* Remove "<path>.tmp<pid>.<hex>" files left by writers that no longer exist (killed mid-write),
    so repeated crashes leave at most the one file that was being written. Temporary files of
    this process (another thread may be writing) and of live processes are kept. Best effort. */
@@ -63,14 +79,7 @@ static void remove_stale_temps(const char *path)
     size_t blen = strlen(base);
     DIR *d;
     struct dirent *e;
-    if (!slash) strcpy(dir, ".");
-    else if (slash == path) strcpy(dir, "/");
-    else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) return;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
+    if (!dir_of(path, dir)) return;
     d = opendir(dir);
     if (!d) return;
     while ((e = readdir(d)) != NULL) {
@@ -93,16 +102,8 @@ static void remove_stale_temps(const char *path)
 static void sync_dir(const char *path)
 {
     char dir[NNI_PATH_MAX];
-    const char *slash = strrchr(path, '/');
     int fd;
-    if (!slash) strcpy(dir, ".");
-    else if (slash == path) strcpy(dir, "/");
-    else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) return;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
+    if (!dir_of(path, dir)) return;
     fd = open(dir, O_RDONLY);
     if (fd >= 0) {
         (void)fsync(fd); /* best effort: not all file systems support it */
