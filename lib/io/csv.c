@@ -384,6 +384,14 @@ static int grow(const nn_allocator *a, float **arr, size_t used, size_t need, si
     return 1;
 }
 
+/* Index of the column called name, or ncols. */
+static size_t find_col(const char *names, const size_t *off, size_t ncols, const char *name)
+{
+    size_t col;
+    for (col = 0; col < ncols && strcmp(names + off[col], name) != 0; col++) {}
+    return col;
+}
+
 static nn_status parse(nn_dataset *d, const char *text, size_t len)
 {
     csv_cur c;
@@ -465,8 +473,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
         for (i = 0; i < d->n_tspec; i++) {
             size_t col = d->tspec[i].index;
             if (d->tspec[i].by_name) {
-                for (col = 0; col < ncols; col++)
-                    if (strcmp(names + off[col], d->tspec[i].name) == 0) break;
+                col = find_col(names, off, ncols, d->tspec[i].name);
                 if (col == ncols) {
                     s = dfail(d, NN_ERR_FORMAT, "line 1: target column \"%s\" is not in the header", d->tspec[i].name);
                     goto done;
@@ -487,7 +494,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
         const char *nm = d->fsel;
         size_t col;
         for (i = 0; i < d->n_fsel; i++, nm += strlen(nm) + 1) {
-            for (col = 0; col < ncols && strcmp(names + off[col], nm) != 0; col++) {}
+            col = find_col(names, off, ncols, nm);
             if (col == ncols) {
                 s = dfail(d, NN_ERR_FORMAT, "line 1: feature column \"%s\" is not in the header", nm);
                 goto done;
@@ -503,7 +510,7 @@ static nn_status parse(nn_dataset *d, const char *text, size_t len)
             for (j = 0; j < ncols; j++)
                 if (role[j] == 0) role[j] = ROLE_SKIP;
         for (i = 0, nm = d->isel; i < d->n_isel; i++, nm += strlen(nm) + 1) {
-            for (col = 0; col < ncols && strcmp(names + off[col], nm) != 0; col++) {}
+            col = find_col(names, off, ncols, nm);
             if (col == ncols) {
                 s = dfail(d, NN_ERR_FORMAT, "line 1: ignored column \"%s\" is not in the header", nm);
                 goto done;
