@@ -442,25 +442,16 @@ static void cpu_relax(void)
 #endif
 }
 
-/* 1 once *gen differs from seen or stop is set, 0 when the spin budget ran out. */
-static int spin_for_job(struct nni_gemm_pool *p, unsigned long seen)
+/* Spin until the caller published a job other than `seen` (or stop) — or, with for_done (the
+   caller), until every worker finished. 1 then, 0 when the budget ran out. */
+static int spin_until(struct nni_gemm_pool *p, int for_done, unsigned long seen)
 {
     int i;
     for (i = 0; i < NNI_SPIN_PAUSES + NNI_SPIN_YIELDS; i++) {
-        if (atomic_load_explicit(&p->gen, memory_order_acquire) != seen ||
-            atomic_load_explicit(&p->stop, memory_order_relaxed))
+        if (for_done ? atomic_load_explicit(&p->pending, memory_order_acquire) == 0
+                     : atomic_load_explicit(&p->gen, memory_order_acquire) != seen ||
+                           atomic_load_explicit(&p->stop, memory_order_relaxed))
             return 1;
-        if (i < NNI_SPIN_PAUSES) cpu_relax();
-        else sched_yield();
-    }
-    return 0;
-}
-
-static int spin_for_done(struct nni_gemm_pool *p)
-{
-    int i;
-    for (i = 0; i < NNI_SPIN_PAUSES + NNI_SPIN_YIELDS; i++) {
-        if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0) return 1;
         if (i < NNI_SPIN_PAUSES) cpu_relax();
         else sched_yield();
     }
@@ -473,7 +464,7 @@ static void *pool_main(void *arg)
     struct nni_gemm_pool *p = w->pool;
     unsigned long seen = 0;
     for (;;) {
-        if (!spin_for_job(p, seen)) {
+        if (!spin_until(p, 0, seen)) {
             pthread_mutex_lock(&p->mu);
             while (!atomic_load(&p->stop) && atomic_load(&p->gen) == seen) pthread_cond_wait(&p->go, &p->mu);
             pthread_mutex_unlock(&p->mu);
@@ -547,7 +538,7 @@ static void pool_run(struct nni_gemm_pool *p, const pool_job *job)
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     run_part(job, 0);
-    if (!spin_for_done(p)) {
+    if (!spin_until(p, 1, 0)) {
         pthread_mutex_lock(&p->mu);
         while (atomic_load(&p->pending) > 0) pthread_cond_wait(&p->done, &p->mu);
         pthread_mutex_unlock(&p->mu);
