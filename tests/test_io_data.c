@@ -30,6 +30,17 @@ TEST(csv_basic_header_and_target)
     nn_dataset_free(d);
 }
 
+/* Parsing text with one chosen feature and/or one skipped column fails with status and msg. */
+static void choice_error(const char *text, const char *feature, const char *ignore, nn_status status, const char *msg)
+{
+    nn_dataset *d = nn_dataset_create();
+    if (feature) CHECK_EQ(nn_dataset_add_feature_name(d, feature), NN_OK);
+    if (ignore) CHECK_EQ(nn_dataset_add_ignore_name(d, ignore), NN_OK);
+    CHECK_EQ(nn_dataset_parse_csv(d, text, strlen(text)), status);
+    CHECK_STR_CONTAINS(nn_dataset_error(d), msg);
+    nn_dataset_free(d);
+}
+
 /* Chosen feature columns (in the order chosen) and skipped columns, which may hold text. */
 TEST(csv_choose_and_ignore_columns)
 {
@@ -58,31 +69,13 @@ TEST(csv_choose_and_ignore_columns)
     CHECK_EQ(nn_dataset_target_count(d), 1);
     nn_dataset_free(d);
     /* without skipping, the text column is an error naming it */
-    d = nn_dataset_create();
-    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
-    CHECK_STR_CONTAINS(nn_dataset_error(d), "column 1 (\"id\"): cannot read \"r1\" as a number");
-    nn_dataset_free(d);
+    choice_error(text, NULL, NULL, NN_ERR_FORMAT, "column 1 (\"id\"): cannot read \"r1\" as a number");
     /* errors: unknown names, a column chosen twice, ignored and chosen, NULL or empty names */
+    choice_error(text, "nope", NULL, NN_ERR_FORMAT, "feature column \"nope\" is not in the header");
+    choice_error(text, "y", NULL, NN_ERR_INVALID_ARG, "is chosen twice (as a feature and a target)"); /* default target */
+    choice_error(text, "a", "a", NN_ERR_INVALID_ARG, "both ignored and chosen as a feature");
+    choice_error(text, NULL, "zz", NN_ERR_FORMAT, "ignored column \"zz\" is not in the header");
     d = nn_dataset_create();
-    CHECK_EQ(nn_dataset_add_feature_name(d, "nope"), NN_OK);
-    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
-    CHECK_STR_CONTAINS(nn_dataset_error(d), "feature column \"nope\" is not in the header");
-    nn_dataset_free(d);
-    d = nn_dataset_create();
-    CHECK_EQ(nn_dataset_add_feature_name(d, "y"), NN_OK); /* the default target */
-    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_INVALID_ARG);
-    CHECK_STR_CONTAINS(nn_dataset_error(d), "is chosen twice (as a feature and a target)");
-    nn_dataset_free(d);
-    d = nn_dataset_create();
-    CHECK_EQ(nn_dataset_add_feature_name(d, "a"), NN_OK);
-    CHECK_EQ(nn_dataset_add_ignore_name(d, "a"), NN_OK);
-    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_INVALID_ARG);
-    CHECK_STR_CONTAINS(nn_dataset_error(d), "both ignored and chosen as a feature");
-    nn_dataset_free(d);
-    d = nn_dataset_create();
-    CHECK_EQ(nn_dataset_add_ignore_name(d, "zz"), NN_OK);
-    CHECK_EQ(nn_dataset_parse_csv(d, text, sizeof text - 1), NN_ERR_FORMAT);
-    CHECK_STR_CONTAINS(nn_dataset_error(d), "ignored column \"zz\" is not in the header");
     CHECK_EQ(nn_dataset_add_ignore_name(d, ""), NN_ERR_INVALID_ARG);
     CHECK_EQ(nn_dataset_add_feature_name(d, NULL), NN_ERR_INVALID_ARG);
     CHECK_EQ(nn_dataset_add_feature_name(NULL, "a"), NN_ERR_INVALID_ARG);
