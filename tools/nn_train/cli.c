@@ -86,24 +86,25 @@ nn_scaler *cli_scaler(const char *kind)
     return NULL;
 }
 
-nn_scaler *cli_input_scaler(const char *kind, size_t missing, char *err, size_t cap)
+nn_status cli_input_scaler(const char *kind, size_t missing, nn_scaler **out, char *err, size_t cap)
 {
     nn_scaler *sc;
+    *out = NULL;
     if (missing && strcmp(kind, "minmax") == 0) {
         snprintf(err, cap, "%zu feature cells are missing: use --scale standard or none (missing values are "
                  "replaced by the training mean)", missing);
-        return NULL;
+        return NN_ERR_NONFINITE;
     }
-    if (strcmp(kind, "none") == 0 && !missing) return NULL;
+    if (strcmp(kind, "none") == 0 && !missing) return NN_OK;
     /* with missing cells the model itself imputes the training mean, also in predict */
     sc = strcmp(kind, "none") == 0 ? nn_imputer(NN_IMPUTE_MEAN, 0.0f) : cli_scaler(kind);
-    if (!sc) snprintf(err, cap, "%s", nn_last_error());
-    else if (missing && strcmp(kind, "standard") == 0 && nn_scaler_set_impute_mean(sc, 1) != NN_OK) {
+    if (!sc || (missing && strcmp(kind, "standard") == 0 && nn_scaler_set_impute_mean(sc, 1) != NN_OK)) {
         snprintf(err, cap, "%s", nn_last_error());
         nn_scaler_free(sc);
-        sc = NULL;
+        return NN_ERR_NOMEM;
     }
-    return sc;
+    *out = sc;
+    return NN_OK;
 }
 
 nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, size_t n_train, char *err, size_t cap)
@@ -111,9 +112,7 @@ nn_status cli_attach_input_scaler(nn_model *m, cli_data *d, const char *kind, si
     nn_scaler *sc;
     nn_status s;
     size_t i, j, c = d->features;
-    err[0] = '\0';
-    sc = cli_input_scaler(kind, d->missing, err, cap);
-    if (!sc) return err[0] ? (d->missing && strcmp(kind, "minmax") == 0 ? NN_ERR_NONFINITE : NN_ERR_NOMEM) : NN_OK;
+    if ((s = cli_input_scaler(kind, d->missing, &sc, err, cap)) != NN_OK || !sc) return s;
     /* fit on the training rows only (the validation rows are the last ones, as Keras) */
     if ((s = nn_scaler_fit(sc, d->x, n_train, c)) != NN_OK) {
         snprintf(err, cap, "scaler: %s", nn_last_error());

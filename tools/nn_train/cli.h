@@ -22,11 +22,11 @@ int cli_read_csv(const char *path, const char *target, const char *ignore, cli_d
 void cli_data_free(cli_data *d);
 /* Scaler for --scale / --scale-target: "none" (NULL, *ok 1), "standard", "minmax". */
 nn_scaler *cli_scaler(const char *kind);
-/* The unfitted input scaler for --scale KIND on data with `missing` feature cells: NULL for
-   none on complete data (err empty), or NULL with a message in err (minmax with missing cells,
-   out of memory). With missing cells, "none" is a mean imputer and "standard" imputes the mean
-   before scaling, so the model handles missing values itself. */
-nn_scaler *cli_input_scaler(const char *kind, size_t missing, char *err, size_t cap);
+/* The unfitted input scaler for --scale KIND on data with `missing` feature cells, in *out
+   (NULL for none on complete data). With missing cells, "none" is a mean imputer and
+   "standard" imputes the mean before scaling, so the model handles missing values itself;
+   minmax is refused (NN_ERR_NONFINITE, message in err). */
+nn_status cli_input_scaler(const char *kind, size_t missing, nn_scaler **out, char *err, size_t cap);
 /* Attach the input scaler: fitted on the first n_train rows (missing cells ignored); missing
    cells in d->x are then replaced by the training mean (standard) or handled by an attached
    mean imputer (--scale none). Returns NN_OK or a status with a message in err. */

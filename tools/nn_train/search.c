@@ -175,10 +175,10 @@ static nn_model *build(const nn_hparams *hp, void *user)
     if (s == NN_OK && o->c.loss >= 3) s = nn_model_add_metric(m, NN_METRIC_ACCURACY);
     if (s == NN_OK && o->c.loss < 3) s = nn_model_add_metric(m, NN_METRIC_MAE);
     if (s == NN_OK) { /* a fresh, unfitted scaler per trial: fitted on that trial's training rows */
-        char err[256] = "";
-        nn_scaler *sc = cli_input_scaler(o->c.scale, o->missing, err, sizeof err);
-        if (sc) s = nn_model_set_input_scaler(m, sc);
-        else if (err[0]) s = NN_ERR_NOMEM;
+        char err[256];
+        nn_scaler *sc;
+        s = cli_input_scaler(o->c.scale, o->missing, &sc, err, sizeof err);
+        if (s == NN_OK && sc) s = nn_model_set_input_scaler(m, sc);
     }
     if (s != NN_OK) {
         nn_model_free(m);
